@@ -1,0 +1,53 @@
+"""The API under /api/v1/: one NinjaAPI, each app contributing its router from <app>/api.py."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from steward.api.audit import router as audit_router
+from steward.api.auth import SessionAuth, TokenAuth
+from steward.core.api import router as core_router
+from steward.tenancy.api import router as tenancy_router
+
+api = NinjaAPI(
+    title="Steward API",
+    version="1",
+    description="Operations platform for MSPs. Authenticate with `Authorization: Bearer <token>`.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+def _field_errors(exc: DjangoValidationError) -> list[dict[str, object]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"loc": ["body", field], "msg": "; ".join(m for err in errs for m in err.messages)}
+            for field, errs in exc.error_dict.items()
+        ]
+    return [{"loc": ["body"], "msg": "; ".join(exc.messages)}]
+
+
+@api.exception_handler(DjangoValidationError)
+def on_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _field_errors(exc)}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "forbidden"}, status=403)
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "conflicts with existing data (a unique value is taken)"}, status=409
+    )
+
+
+api.add_router("", core_router)
+api.add_router("", tenancy_router)
+api.add_router("", audit_router)

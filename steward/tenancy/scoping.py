@@ -1,0 +1,78 @@
+"""The one tenant-scoping helper: ``<Model>.objects.visible_to(user)``.
+
+Every view and API route that a request can reach starts its query here. Models owned by a
+client use ``ClientScopedQuerySet`` (``client_field`` names the path to the client), so later
+apps get scoping by declaring one attribute.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+
+from steward.tenancy.choices import Role
+from steward.tenancy.roles import ALL_CLIENT_ROLES, ROLE_PERMISSIONS, VIEW_USERS
+
+if TYPE_CHECKING:
+    from steward.tenancy.models import User
+
+ALL = None  # sentinel: the user sees every client
+
+
+def visible_client_filter(user: Any) -> Q | None:
+    """A filter on client id for what ``user`` may see; ``ALL`` (None) for every client.
+
+    Returns a filter that matches nothing for anonymous or inactive users.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser or user.role in ALL_CLIENT_ROLES:
+        return ALL
+    if user.role == Role.TECHNICIAN:
+        if user.sees_all_clients:
+            return ALL
+        return Q(assigned_staff=user)
+    if user.role == Role.CLIENT_CONTACT and user.client_id is not None:
+        return Q(pk=user.client_id)
+    return Q(pk__in=[])
+
+
+class ClientQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def visible_to(self, user: Any) -> ClientQuerySet:
+        condition = visible_client_filter(user)
+        return self.all() if condition is ALL else self.filter(condition).distinct()
+
+
+class ClientScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """For models that belong to one client through ``client_field`` (default ``client``)."""
+
+    client_field = "client"
+
+    def visible_to(self, user: Any) -> ClientScopedQuerySet:
+        condition = visible_client_filter(user)
+        if condition is ALL:
+            return self.all()
+        from steward.tenancy.models import Client  # models import this module; resolve lazily
+
+        client_ids = Client.objects.filter(condition).values("pk")
+        return self.filter(**{f"{self.client_field}__in": client_ids})
+
+
+class UserQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def visible_to(self, user: User | Any) -> UserQuerySet:
+        """Staff with the right to see users see staff and the contacts of clients they see;
+        everyone else sees only themselves."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if not (user.is_superuser or VIEW_USERS in ROLE_PERMISSIONS.get(user.role, frozenset())):
+            return self.filter(pk=user.pk)
+        condition = visible_client_filter(user)
+        if condition is ALL:
+            return self.all()
+        from steward.tenancy.models import Client  # models import this module; resolve lazily
+
+        return self.filter(
+            Q(client__isnull=True) | Q(client__in=Client.objects.filter(condition).values("pk"))
+        )
