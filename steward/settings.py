@@ -193,6 +193,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("STEWARD_LOG_LEVEL", "INFO")},
     "loggers": {
+        "django_tasks": {"level": "WARNING"},
         "django_tasks_db": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "uvicorn.access": {"level": "WARNING"},

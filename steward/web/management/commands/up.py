@@ -57,7 +57,9 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Steward is running at http://{host}:{port}/  (Ctrl-C stops it)")
         )
         try:
-            server.run()  # returns on Ctrl-C / SIGTERM: uvicorn handles both signals
+            server.run()  # uvicorn drains requests on Ctrl-C / SIGTERM, then re-raises the signal
+        except KeyboardInterrupt:
+            pass
         finally:
             worker.stop()
             scheduler.stop()
