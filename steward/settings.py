@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "steward.tenancy",
     "steward.api",
     "steward.web",
+    "steward.obligations",
 ]
 
 MIDDLEWARE = [
