@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from steward.api.audit import router as audit_router
 from steward.api.auth import SessionAuth, TokenAuth
 from steward.core.api import router as core_router
+from steward.obligations.api import router as obligations_router
 from steward.tenancy.api import router as tenancy_router
 
 api = NinjaAPI(
@@ -51,3 +52,4 @@ def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpRespons
 api.add_router("", core_router)
 api.add_router("", tenancy_router)
 api.add_router("", audit_router)
+api.add_router("", obligations_router)
