@@ -6,5 +6,6 @@ from steward.api.main import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("steward.obligations.urls")),
     path("", include("steward.web.urls")),
 ]

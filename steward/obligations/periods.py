@@ -48,10 +48,13 @@ class Period:
     def parse(cls, text: str) -> Period:
         """``2026-10`` is October 2026, ``2026-Q4`` its quarter; anything else: PeriodError."""
         text = text.strip()
-        if m := _MONTH.match(text):
-            return cls(PeriodKind.MONTHLY, int(m[1]), int(m[2]))
-        if m := _QUARTER.match(text):
-            return cls(PeriodKind.QUARTERLY, int(m[1]), int(m[2]))
+        try:
+            if m := _MONTH.match(text):
+                return cls(PeriodKind.MONTHLY, int(m[1]), int(m[2]))
+            if m := _QUARTER.match(text):
+                return cls(PeriodKind.QUARTERLY, int(m[1]), int(m[2]))
+        except PeriodError as exc:
+            raise PeriodError(f"{text!r} is not a period: {exc}") from None
         raise PeriodError(f"{text!r} is not a period: use YYYY-MM (2026-10) or YYYY-Qn (2026-Q4)")
 
     @classmethod

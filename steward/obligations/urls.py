@@ -1,0 +1,12 @@
+from django.urls import path
+
+from steward.obligations import views
+
+app_name = "obligations"
+
+urlpatterns = [
+    path("scorecards/", views.portfolio_view, name="portfolio"),
+    path("clients/<int:client_id>/scorecard/", views.scorecard_view, name="scorecard"),
+    path("obligations/<int:obligation_id>/", views.obligation_view, name="obligation"),
+    path("obligations/<int:obligation_id>/edit/", views.obligation_edit, name="obligation_edit"),
+]
