@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Staff who enrolled an authenticator must pass the code step before any other page.
+    "steward.web.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -119,6 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Owners and admins hold every model permission in the admin (steward/web/backends.py).
+    "steward.web.backends.RolePermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -130,6 +134,12 @@ AXES_COOLOFF_TIME = envint("STEWARD_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# A page that says how long the lock lasts, in the shell's style.
+AXES_LOCKOUT_CALLABLE = "steward.web.views_auth.lockout"
+
+# Second factor (django-otp): throttle wrong codes 1, 2, 4 … seconds; learn clock drift.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_TOTP_SYNC = True
 
 # Cookies and transport. Secure cookies are on by default; browsers accept them on http://127.0.0.1
 # and http://localhost, so the embedded mode works. Behind TLS, also set STEWARD_HSTS_SECONDS.
@@ -169,6 +179,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The shell's own assets (steward/static/steward/…) sit beside the apps, not inside one.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = STEWARD_HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up when it is missing
 MEDIA_ROOT = STEWARD_HOME / "media"
