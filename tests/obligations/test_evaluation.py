@@ -13,6 +13,8 @@ from steward.obligations.choices import Category, Status
 from steward.obligations.evaluation import evaluate, evaluate_all
 from steward.obligations.models import Evaluation, Obligation
 from steward.obligations.periods import Period
+from steward.tenancy import services as tenancy_services
+from steward.tenancy.models import Contact
 
 pytestmark = pytest.mark.django_db
 OCTOBER = Period.parse("2026-10")
@@ -120,11 +122,15 @@ def test_primary_contact_measure_uses_real_data(world):
     )
     row = evaluate(obligation, OCTOBER, AFTER_OCTOBER)
     assert (row.value, row.status) == (Decimal(0), Status.BREACHED)
-    from steward.tenancy import services as tenancy_services
-
     tenancy_services.update_contact(world.acme_contact, {"is_primary": True})
+    Contact.objects.filter(pk=world.acme_contact.pk).update(
+        created_at=datetime(2026, 11, 20, tzinfo=UTC)
+    )
     row = evaluate(obligation, Period.parse("2026-11"), datetime(2026, 12, 2, tzinfo=UTC))
     assert (row.value, row.status) == (Decimal(1), Status.MET)
+    # Named on 20 November: October (already final) keeps "no", and a fresh October says no too.
+    october = evaluate(obligation, OCTOBER, AFTER_OCTOBER, recompute_closed=True)
+    assert october.value == Decimal(0)
     assert row.evidence[0]["ref"] == f"tenancy.contact:{world.acme_contact.pk}"
 
 
