@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime, time, tzinfo
 
 from steward.obligations.choices import PeriodKind
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_QUARTER = re.compile(r"([0-9]{4})-[Qq]([1-4])")
 
 
 class PeriodError(ValueError):
@@ -49,9 +49,9 @@ class Period:
         """``2026-10`` is October 2026, ``2026-Q4`` its quarter; anything else: PeriodError."""
         text = text.strip()
         try:
-            if m := _MONTH.match(text):
+            if m := _MONTH.fullmatch(text):
                 return cls(PeriodKind.MONTHLY, int(m[1]), int(m[2]))
-            if m := _QUARTER.match(text):
+            if m := _QUARTER.fullmatch(text):
                 return cls(PeriodKind.QUARTERLY, int(m[1]), int(m[2]))
         except PeriodError as exc:
             raise PeriodError(f"{text!r} is not a period: {exc}") from None

@@ -174,3 +174,13 @@ def test_measures_list_and_default_set_endpoint(world):
     assert dave.post(f"/api/v1/clients/{world.acme.pk}/obligations/defaults").status_code in (
         403, 404,
     )  # fmt: skip
+
+
+def test_scorecard_query_count_does_not_grow_with_obligations(
+    scored, django_assert_max_num_queries
+):
+    api = scored.bearer(scored.alice)
+    url = f"/api/v1/clients/{scored.acme.pk}/scorecard?period=2026-10"
+    # Token lookup and touch, client, obligations, evaluations (+ savepoints around the view).
+    with django_assert_max_num_queries(10):
+        assert api.get(url).status_code == 200

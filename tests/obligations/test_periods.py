@@ -94,3 +94,13 @@ def test_shift_round_trips_through_keys(year, month, steps):
     period = Period.month(year, month).shift(steps)
     assert Period.parse(period.key) == period
     assert period.shift(-steps) == Period.month(year, month)
+
+
+@given(st.text(max_size=12) | st.from_regex(r"[0-9]{4}-[Qq]?[0-9]{1,2}", fullmatch=True))
+def test_parse_accepts_a_key_or_raises_period_error_only(text):
+    try:
+        period = Period.parse(text)
+    except PeriodError as exc:
+        assert "period" in str(exc)  # noqa: PT017
+    else:
+        assert period.key == text.strip().upper()
