@@ -124,7 +124,7 @@ def parse_calendar(data: object) -> CalendarSpec:
         raise CalendarError("calendar", "must be an object")
     for key in data:
         if key not in TOP_LEVEL_FIELDS:
-            raise CalendarError(str(key), "unknown field")
+            raise CalendarError(_key(key), "unknown field")
     name = data.get("name", "")
     if not isinstance(name, str):
         raise CalendarError("name", "must be a string")
@@ -146,6 +146,11 @@ def parse_calendar(data: object) -> CalendarSpec:
     )
 
 
+def _key(key: object) -> str:
+    """A mapping key as it appears in a field path; odd keys (empty, not text) are quoted."""
+    return key if isinstance(key, str) and key.isprintable() and key else repr(key)
+
+
 def _parse_timezone(value: object) -> str:
     if not isinstance(value, str) or not value:
         raise CalendarError("timezone", "must be an IANA time zone name such as Europe/Berlin")
@@ -163,7 +168,7 @@ def _parse_hours(value: object) -> tuple[Day, Day, Day, Day, Day, Day, Day]:
         raise CalendarError("hours", 'must be "24x7" or an object keyed by weekday (mon … sun)')
     for key in value:
         if key not in WEEKDAYS:
-            raise CalendarError(f"hours.{key}", "unknown weekday (use mon, tue … sun)")
+            raise CalendarError(f"hours.{_key(key)}", "unknown weekday (use mon, tue … sun)")
     days = [_parse_day(f"hours.{key}", value.get(key, [])) for key in WEEKDAYS]
     # Day 7 is Monday again, so Sunday's overnight tail is checked against Monday.
     placed = [
@@ -171,7 +176,7 @@ def _parse_hours(value: object) -> tuple[Day, Day, Day, Day, Day, Day, Day]:
         for d in range(8)
         for i, iv in enumerate(days[d % 7])
     ]
-    _check_overlaps(placed, lambda a, b: a[0] < 7 or b[0] < 7)
+    _check_overlaps(placed, lambda a, b: b if a[0] < 7 or b[0] < 7 else None)
     mon, tue, wed, thu, fri, sat, sun = days
     return (mon, tue, wed, thu, fri, sat, sun)
 
@@ -192,7 +197,7 @@ def _parse_day(path: str, value: object) -> Day:
             raise CalendarError(where, "end equals start (an interval must have a length)")
         intervals.append(Interval(start, end))
     placed = [(0, i, f"{path}[{i}]", iv) for i, iv in enumerate(intervals)]
-    _check_overlaps(placed, lambda a, b: True)
+    _check_overlaps(placed, lambda a, b: b)
     return tuple(sorted(intervals))
 
 
@@ -228,7 +233,7 @@ def _parse_extra_days(value: object, weekly: tuple[Day, ...]) -> tuple[tuple[dat
         raise CalendarError("extra_days", 'must be an object {"YYYY-MM-DD": [intervals]}')
     extra: dict[date, Day] = {}
     for key, intervals in value.items():
-        path = f"extra_days.{key}"
+        path = f"extra_days.{_key(key)}"
         day = _parse_date(path, key)
         if day in extra:
             raise CalendarError(path, "date given twice")
@@ -251,19 +256,22 @@ def _check_extra_day_neighbours(day: date, extra: dict[date, Day], weekly: tuple
         else:
             prefix, intervals = f"hours.{WEEKDAYS[other.weekday()]}", weekly[other.weekday()]
         placed += [(offset + 1, i, f"{prefix}[{i}]", iv) for i, iv in enumerate(intervals)]
-    _check_overlaps(placed, lambda a, b: a[0] == 1 or b[0] == 1)
+    _check_overlaps(placed, lambda a, b: b if b[0] == 1 else a if a[0] == 1 else None)
 
 
-def _check_overlaps(placed: list[Placed], relevant: Callable[[Placed, Placed], bool]) -> None:
+def _check_overlaps(placed: list[Placed], blame: Callable[[Placed, Placed], Placed | None]) -> None:
     """Reject the first overlapping pair (touching is fine). ``placed`` holds (day offset, index,
-    field path, interval); each day offset adds 24 h on one line."""
+    field path, interval), each day offset adding 24 h on one line. ``blame`` picks which of an
+    overlapping pair the error names, or None when the pair is not this check's business."""
     for n, a in enumerate(placed):
         a0, a1 = (a[0] * DAY + s for s in a[3].span)
         for b in placed[n + 1 :]:
             b0, b1 = (b[0] * DAY + s for s in b[3].span)
-            if max(a0, b0) < min(a1, b1) and relevant(a, b):
+            culprit = blame(a, b) if max(a0, b0) < min(a1, b1) else None
+            if culprit is not None:
+                other = a if culprit is b else b
                 kind = "overnight interval " if a[3].overnight or b[3].overnight else "interval "
-                raise CalendarError(b[2], f"{kind}overlaps {a[2]}")
+                raise CalendarError(culprit[2], f"{kind}overlaps {other[2]}")
 
 
 def _parse_holidays(value: object) -> tuple[str | None, str | None]:
@@ -273,7 +281,7 @@ def _parse_holidays(value: object) -> tuple[str | None, str | None]:
         raise CalendarError("holidays", 'must be an object {"country": …, "subdivision": …}')
     for key in value:
         if key not in ("country", "subdivision"):
-            raise CalendarError(f"holidays.{key}", "unknown field")
+            raise CalendarError(f"holidays.{_key(key)}", "unknown field")
     country, subdivision = value.get("country"), value.get("subdivision")
     supported = _supported_countries()
     if not isinstance(country, str) or country not in supported:

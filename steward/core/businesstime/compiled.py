@@ -76,7 +76,7 @@ def compile_year(spec: CalendarSpec, year: int) -> tuple[Int64Array, Int64Array]
     # UTC offsets stay within ±24 h, so this UTC range sees every one of these wall times.
     lo, hi = local_seconds(first) - DAY, local_seconds(last) + 3 * DAY
     starts, ends = [empty], [empty]
-    for seg_start, seg_end, offset in offset_segments(spec.zone, lo, hi):
+    for seg_start, seg_end, offset in offset_segments(spec.timezone, lo, hi):
         us = np.maximum(ls - offset, seg_start)
         ue = np.minimum(le - offset, seg_end)
         keep = us < ue

@@ -8,6 +8,7 @@ offset twice within one hour, so no transition is missed.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 STEP = 3600
@@ -21,8 +22,12 @@ def utc_offset(zone: ZoneInfo, instant: int) -> int:
     return offset // _SECOND
 
 
-def offset_segments(zone: ZoneInfo, lo: int, hi: int) -> list[tuple[int, int, int]]:
-    """Cut the UTC range [lo, hi) where the offset changes: a list of (start, end, offset)."""
+@lru_cache(maxsize=4096)
+def offset_segments(zone_key: str, lo: int, hi: int) -> tuple[tuple[int, int, int], ...]:
+    """Cut the UTC range [lo, hi) where the offset changes: (start, end, offset) triples.
+
+    Cached per zone and range: calendars in the same zone compile the same years."""
+    zone = ZoneInfo(zone_key)
     segments = []
     start, offset = lo, utc_offset(zone, lo)
     probe = lo
@@ -34,7 +39,7 @@ def offset_segments(zone: ZoneInfo, lo: int, hi: int) -> list[tuple[int, int, in
             start, offset = change, utc_offset(zone, change)
             probe = change
     segments.append((start, hi, offset))
-    return segments
+    return tuple(segments)
 
 
 def _first_change(zone: ZoneInfo, before: int, after: int, offset: int) -> int:
