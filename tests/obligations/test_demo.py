@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from steward.core.demo import DemoContext, registered_seeders
 from steward.obligations.choices import Status
-from steward.obligations.demo import seed_obligations
+from steward.obligations.demo import seed_obligations  # registers the seeder
 from steward.obligations.models import Evaluation, Obligation
 from steward.tenancy import services as tenancy
 from steward.tenancy.models import Contact
@@ -33,3 +34,13 @@ def test_demo_seeds_defaults_and_a_history_once(world):
     again = seed_obligations(now=now, months=3)
     assert again.created == 0
     assert Obligation.objects.filter(client=world.acme).count() == per_client
+
+
+def test_demo_seeder_runs_late_and_evaluates_the_contexts_clients(world):
+    seeder = next(s for s in registered_seeders() if s.name == "obligations")
+    assert seeder.order > 100  # after tenancy (and the domain apps whose data it measures)
+    ctx = DemoContext(seed=1, now=datetime(2026, 11, 15, tzinfo=UTC), months=2)
+    ctx.clients.append(world.acme)
+    seeder.fn(ctx.for_seeder(seeder.name))
+    assert Evaluation.objects.filter(client=world.acme, period="2026-09").exists()
+    assert not Obligation.objects.filter(client=world.globex).exists()
