@@ -109,6 +109,11 @@ def instants(first: date = FIRST_DAY, last: date = LAST_DAY) -> st.SearchStrateg
         for y in range(first.year, last.year + 1)
         for m, d in ((1, 1), (3, 29), (3, 9), (4, 6), (10, 5), (10, 26), (11, 2), (12, 31))
     ]
+    # America/Sao_Paulo observed DST until 2019 (its clocks changed at local midnight).
+    anchors += [
+        int(datetime(y, m, d, tzinfo=UTC).timestamp())
+        for y, m, d in ((2017, 10, 15), (2018, 2, 18), (2018, 11, 4), (2019, 2, 17))
+    ]
     near = st.builds(
         lambda a, o: a + o, st.sampled_from(anchors), st.integers(-3 * 86400, 3 * 86400)
     )

@@ -319,3 +319,30 @@ def test_second_by_second_oracle_on_dst_nights(zone: str, saturdays: tuple[str, 
         )
         end = start + 12 * 3600
         assert bt.between(spec, utc(start), utc(end)) == oracle.between(start, end, step=1)
+
+
+SAO_PAULO_CHANGES = [
+    int(datetime(2017, 10, 15, 3, tzinfo=UTC).timestamp()),  # 00:00 became 01:00
+    int(datetime(2018, 2, 18, 2, tzinfo=UTC).timestamp()),  # 00:00 became 23:00 the day before
+    int(datetime(2018, 11, 4, 3, tzinfo=UTC).timestamp()),
+    int(datetime(2019, 2, 17, 2, tzinfo=UTC).timestamp()),
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    calendar_json(),
+    st.sampled_from(SAO_PAULO_CHANGES),
+    st.integers(-86400, 86400),
+    st.integers(0, 86400),
+    st.integers(0, 4 * 3600),
+)
+def test_oracle_on_sao_paulo_historical_dst(
+    data: dict[str, Any], change: int, offset: int, span: int, n: int
+) -> None:
+    spec = parse_calendar(data | {"timezone": "America/Sao_Paulo"})
+    oracle, start = Oracle(spec), change + offset
+    assert bt.between(spec, utc(start), utc(start + span)) == oracle.between(start, start + span)
+    expected = oracle.add(start, n)
+    if expected is not None:
+        assert bt.add(spec, utc(start), n).timestamp() == expected
