@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -17,11 +18,20 @@ from steward.obligations.choices import Category, Status, category_number
 from steward.obligations.forms import ObligationForm
 from steward.obligations.models import Obligation
 from steward.obligations.periods import Period, PeriodError
+from steward.obligations.registry import registry
 from steward.obligations.scorecard import client_scorecard, portfolio
 from steward.tenancy.models import Client
 from steward.tenancy.roles import CHANGE_CLIENTS
 
-AREAS = [(category_number(value), value, label) for value, label in Category.choices]
+# Short column heads for the portfolio grid; the full label is the header's title.
+SHORT_AREA_NAMES = (
+    "Service delivery", "Proactive", "Security", "Reporting", "Resources", "Agreements",
+    "Improvement", "Alignment",
+)  # fmt: skip
+AREAS = [
+    (category_number(value), value, label, short)
+    for (value, label), short in zip(Category.choices, SHORT_AREA_NAMES, strict=True)
+]
 
 
 def _period(request: HttpRequest, tz: str) -> tuple[Period, str]:
@@ -81,12 +91,15 @@ def obligation_view(request: HttpRequest, obligation_id: int) -> HttpResponse:
     period, error = _period(request, obligation.timezone)
     chosen = obligation.period_for(period)
     history = list(obligation.evaluations.order_by("-period_start")[:24])
+    unit = registry.get(obligation.measure_key).unit if obligation.measure_key in registry else ""
+    terms = SimpleNamespace(unit=unit, comparator=obligation.comparator)
     selected = next((e for e in history if e.period == chosen.key), None)
     context = {
         "obligation": obligation,
         "chosen": chosen,
         "selected": selected,
         "history": history,
+        "terms": terms,
         "period_error": error,
         "may_change": _may_change(request),
         "nav_active": "scorecards",

@@ -43,6 +43,16 @@ def comparator_label(comparator: str) -> str:
     return symbols.get(comparator, comparator)
 
 
+@register.filter
+def target_text(target: Decimal, row: Any) -> str:
+    """ "≥ 95 %"; for yes/no measures just "yes" (or "no"): a comparator would read oddly."""
+    unit = getattr(row, "unit", "")
+    comparator = getattr(row, "comparator", "")
+    if unit == "yes/no":
+        return measured(target, unit)
+    return f"{comparator_label(comparator)} {measured(target, unit)}"
+
+
 @register.inclusion_tag("obligations/_sparkline.html")
 def trend_sparkline(line: Any) -> dict[str, Sparkline]:
     """The sparkline of a scorecard line's trend, against the target it was judged by."""
