@@ -346,3 +346,13 @@ def test_oracle_on_sao_paulo_historical_dst(
     expected = oracle.add(start, n)
     if expected is not None:
         assert bt.add(spec, utc(start), n).timestamp() == expected
+
+
+def test_the_date_is_the_one_the_wall_clock_shows() -> None:
+    # Sao Paulo, 17 Feb 2019: 00:00 went back to Saturday 23:00, so Saturday had 25 hours.
+    zone = ZoneInfo("America/Sao_Paulo")
+    start, end = local(zone, 2019, 2, 15), local(zone, 2019, 2, 19)
+    saturday = cal(zone.key, {"sat": [["00:00", "24:00"]]})
+    sunday = cal(zone.key, {"sun": [["00:00", "24:00"]]})
+    assert bt.between(saturday, start, end) == 25 * H
+    assert bt.between(sunday, start, end) == 24 * H
