@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.apps import apps
+from django.urls import NoReverseMatch, reverse
 
 from steward.obligations.choices import Category
 from steward.obligations.periods import Period
@@ -33,6 +34,14 @@ def awaiting_source(app: str, data: str, key: str) -> MeasureResult:
         note=f"No data: {app} is installed but does not provide the measure {key}.",
         inputs={"source": app, "installed": True},
     )
+
+
+def _client_page(client: Client) -> str:
+    """The client's page, where its contacts are listed (the API's address without the web UI)."""
+    try:
+        return reverse("tenancy:client_detail", args=[client.pk])
+    except NoReverseMatch:
+        return f"/api/v1/clients/{client.pk}/contacts"
 
 
 def _clients_only(counterparty: Any) -> MeasureResult | None:
@@ -59,12 +68,9 @@ def primary_contact_defined(
         .order_by("pk")
         .only("pk", "first_name", "last_name", "email")
     )
+    url = _client_page(counterparty)
     evidence = [
-        Evidence(
-            f"Primary contact: {c} <{c.email}>",
-            url=f"/api/v1/contacts/{c.pk}",
-            ref=f"tenancy.contact:{c.pk}",
-        )
+        Evidence(f"Primary contact: {c} <{c.email}>", url=url, ref=f"tenancy.contact:{c.pk}")
         for c in contacts
     ]
     note = "" if contacts else "No contact of this client is marked as primary."

@@ -132,6 +132,7 @@ def test_primary_contact_measure_uses_real_data(world):
     october = evaluate(obligation, OCTOBER, AFTER_OCTOBER, recompute_closed=True)
     assert october.value == Decimal(0)
     assert row.evidence[0]["ref"] == f"tenancy.contact:{world.acme_contact.pk}"
+    assert row.evidence[0]["url"] == f"/clients/{world.acme.pk}/"
 
 
 def test_evaluate_all_query_count_does_not_grow_per_obligation(
