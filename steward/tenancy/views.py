@@ -25,6 +25,8 @@ from steward.tenancy.models import Client, Contact, Site
 from steward.tenancy.roles import CHANGE_CLIENTS
 
 PAGE_SIZE = 25
+# The client the user is working on: set by the top bar's switcher and by opening a client.
+SESSION_CLIENT_KEY = "steward_client_id"
 
 
 def _may_change(request: HttpRequest) -> bool:
@@ -84,6 +86,8 @@ def client_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client(request, client_id)
+    # The client being looked at becomes the switcher's current one, as in the top bar.
+    request.session[SESSION_CLIENT_KEY] = client.pk
     context = {
         "nav_active": "clients",
         "client": client,

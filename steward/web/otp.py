@@ -23,7 +23,8 @@ def pending_device(user: User) -> EncryptedTOTPDevice | None:
 def qr_svg(device: EncryptedTOTPDevice) -> str:
     """The otpauth:// URI as an inline SVG (no external request, no inline style or script)."""
     qr = segno.make(device.config_url, error="m")
-    svg: str = qr.svg_inline(scale=5, dark="#0f172a", light="#ffffff", omitsize=False)
+    # omitsize gives a viewBox instead of fixed pixels, so the stylesheet can size it.
+    svg: str = qr.svg_inline(scale=5, dark="#0f172a", light="#ffffff", omitsize=True)
     return svg
 
 

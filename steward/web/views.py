@@ -14,8 +14,8 @@ from steward.core.models import AuditEntry
 from steward.tenancy.choices import ClientStatus
 from steward.tenancy.models import Client
 from steward.tenancy.roles import CHANGE_CLIENTS, VIEW_AUDIT
+from steward.tenancy.views import SESSION_CLIENT_KEY
 from steward.web.navigation import may
-from steward.web.templatetags.shell import SESSION_CLIENT_KEY
 
 RECENT_AUDIT = 8
 

@@ -8,11 +8,10 @@ from django import template
 from django.http import HttpRequest
 
 from steward.tenancy.models import Client
+from steward.tenancy.views import SESSION_CLIENT_KEY
 from steward.web.navigation import area_links, tool_links
 
 register = template.Library()
-
-SESSION_CLIENT_KEY = "steward_client_id"
 
 
 @register.inclusion_tag("web/_nav.html", takes_context=True)
