@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
+from pydantic import Field
 
 
 class HealthOut(Schema):
@@ -33,7 +34,7 @@ class AuditFilter(Schema):
     action: str | None = None
     object_type: str | None = None
     object_id: str | None = None
-    client_id: int | None = None
+    client_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
     source: str | None = None
     since: datetime | None = None
     until: datetime | None = None

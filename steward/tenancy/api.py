@@ -11,6 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from steward.api.auth import require
+from steward.api.params import ObjectId
 from steward.tenancy import services
 from steward.tenancy.choices import ClientStatus, Role, TokenScope
 from steward.tenancy.models import ApiToken, Client, Contact, Site, User
@@ -61,7 +62,7 @@ def list_clients(request: HttpRequest, filters: Query[ClientFilter]) -> QuerySet
     return clients
 
 
-def _client(request: HttpRequest, client_id: int, *, scope: str, permission: str) -> Client:
+def _client(request: HttpRequest, client_id: ObjectId, *, scope: str, permission: str) -> Client:
     who = require(request, scope=scope, permission=permission)
     return get_object_or_404(Client.objects.visible_to(who.user), pk=client_id)
 
@@ -73,18 +74,18 @@ def create_client(request: HttpRequest, payload: ClientIn) -> Status[Client]:
 
 
 @router.get("/clients/{client_id}", response=ClientOut)
-def get_client(request: HttpRequest, client_id: int) -> Client:
+def get_client(request: HttpRequest, client_id: ObjectId) -> Client:
     return _client(request, client_id, scope=READ, permission=VIEW_CLIENTS)
 
 
 @router.patch("/clients/{client_id}", response=ClientOut)
-def update_client(request: HttpRequest, client_id: int, payload: ClientPatch) -> Client:
+def update_client(request: HttpRequest, client_id: ObjectId, payload: ClientPatch) -> Client:
     client = _client(request, client_id, scope=WRITE, permission=CHANGE_CLIENTS)
     return services.update_client(client, _changes(payload))
 
 
 @router.delete("/clients/{client_id}", response={204: None})
-def delete_client(request: HttpRequest, client_id: int) -> Status[None]:
+def delete_client(request: HttpRequest, client_id: ObjectId) -> Status[None]:
     client = _client(request, client_id, scope=WRITE, permission=CHANGE_CLIENTS)
     services.delete_client(client)
     return Status(204, None)
@@ -95,35 +96,35 @@ def delete_client(request: HttpRequest, client_id: int) -> Status[None]:
 
 @router.get("/clients/{client_id}/sites", response=list[SiteOut])
 @paginate(LimitOffsetPagination)
-def list_sites(request: HttpRequest, client_id: int) -> QuerySet[Site]:
+def list_sites(request: HttpRequest, client_id: ObjectId) -> QuerySet[Site]:
     client = _client(request, client_id, scope=READ, permission=VIEW_CLIENTS)
     return client.sites.order_by("name", "pk")
 
 
 @router.post("/clients/{client_id}/sites", response={201: SiteOut})
-def create_site(request: HttpRequest, client_id: int, payload: SiteIn) -> Status[Site]:
+def create_site(request: HttpRequest, client_id: ObjectId, payload: SiteIn) -> Status[Site]:
     client = _client(request, client_id, scope=WRITE, permission=CHANGE_CLIENTS)
     return Status(201, services.create_site(client, **payload.dict()))
 
 
-def _site(request: HttpRequest, site_id: int, *, scope: str, permission: str) -> Site:
+def _site(request: HttpRequest, site_id: ObjectId, *, scope: str, permission: str) -> Site:
     who = require(request, scope=scope, permission=permission)
     return get_object_or_404(Site.objects.visible_to(who.user), pk=site_id)
 
 
 @router.get("/sites/{site_id}", response=SiteOut)
-def get_site(request: HttpRequest, site_id: int) -> Site:
+def get_site(request: HttpRequest, site_id: ObjectId) -> Site:
     return _site(request, site_id, scope=READ, permission=VIEW_CLIENTS)
 
 
 @router.patch("/sites/{site_id}", response=SiteOut)
-def update_site(request: HttpRequest, site_id: int, payload: SitePatch) -> Site:
+def update_site(request: HttpRequest, site_id: ObjectId, payload: SitePatch) -> Site:
     site = _site(request, site_id, scope=WRITE, permission=CHANGE_CLIENTS)
     return services.update_site(site, _changes(payload))
 
 
 @router.delete("/sites/{site_id}", response={204: None})
-def delete_site(request: HttpRequest, site_id: int) -> Status[None]:
+def delete_site(request: HttpRequest, site_id: ObjectId) -> Status[None]:
     services.delete_site(_site(request, site_id, scope=WRITE, permission=CHANGE_CLIENTS))
     return Status(204, None)
 
@@ -133,7 +134,7 @@ def delete_site(request: HttpRequest, site_id: int) -> Status[None]:
 
 @router.get("/clients/{client_id}/contacts", response=list[ContactOut])
 @paginate(LimitOffsetPagination)
-def list_contacts(request: HttpRequest, client_id: int) -> QuerySet[Contact]:
+def list_contacts(request: HttpRequest, client_id: ObjectId) -> QuerySet[Contact]:
     client = _client(request, client_id, scope=READ, permission=VIEW_CLIENTS)
     return client.contacts.order_by("last_name", "first_name", "pk")
 
@@ -148,25 +149,27 @@ def _site_of(client: Client, site_id: int | None) -> Site | None:
 
 
 @router.post("/clients/{client_id}/contacts", response={201: ContactOut})
-def create_contact(request: HttpRequest, client_id: int, payload: ContactIn) -> Status[Contact]:
+def create_contact(
+    request: HttpRequest, client_id: ObjectId, payload: ContactIn
+) -> Status[Contact]:
     client = _client(request, client_id, scope=WRITE, permission=CHANGE_CLIENTS)
     fields = payload.dict()
     fields["site"] = _site_of(client, fields.pop("site_id"))
     return Status(201, services.create_contact(client, **fields))
 
 
-def _contact(request: HttpRequest, contact_id: int, *, scope: str, permission: str) -> Contact:
+def _contact(request: HttpRequest, contact_id: ObjectId, *, scope: str, permission: str) -> Contact:
     who = require(request, scope=scope, permission=permission)
     return get_object_or_404(Contact.objects.visible_to(who.user), pk=contact_id)
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut)
-def get_contact(request: HttpRequest, contact_id: int) -> Contact:
+def get_contact(request: HttpRequest, contact_id: ObjectId) -> Contact:
     return _contact(request, contact_id, scope=READ, permission=VIEW_CLIENTS)
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut)
-def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Contact:
+def update_contact(request: HttpRequest, contact_id: ObjectId, payload: ContactPatch) -> Contact:
     contact = _contact(request, contact_id, scope=WRITE, permission=CHANGE_CLIENTS)
     changes = _changes(payload)
     if "site_id" in changes:
@@ -175,7 +178,7 @@ def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch)
 
 
 @router.delete("/contacts/{contact_id}", response={204: None})
-def delete_contact(request: HttpRequest, contact_id: int) -> Status[None]:
+def delete_contact(request: HttpRequest, contact_id: ObjectId) -> Status[None]:
     services.delete_contact(_contact(request, contact_id, scope=WRITE, permission=CHANGE_CLIENTS))
     return Status(204, None)
 
@@ -221,12 +224,12 @@ def create_user(request: HttpRequest, payload: UserIn) -> Status[User]:
 
 
 @router.get("/users/{user_id}", response=UserOut)
-def get_user(request: HttpRequest, user_id: int) -> User:
+def get_user(request: HttpRequest, user_id: ObjectId) -> User:
     return get_object_or_404(_visible_users(request, scope=READ, permission=None), pk=user_id)
 
 
 @router.patch("/users/{user_id}", response=UserOut)
-def update_user(request: HttpRequest, user_id: int, payload: UserPatch) -> User:
+def update_user(request: HttpRequest, user_id: ObjectId, payload: UserPatch) -> User:
     users = _visible_users(request, scope=ADMIN, permission=CHANGE_USERS)
     user = get_object_or_404(users, pk=user_id)
     changes = _changes(payload)
@@ -237,7 +240,7 @@ def update_user(request: HttpRequest, user_id: int, payload: UserPatch) -> User:
 
 
 @router.delete("/users/{user_id}", response={204: None})
-def deactivate_user(request: HttpRequest, user_id: int) -> Status[None]:
+def deactivate_user(request: HttpRequest, user_id: ObjectId) -> Status[None]:
     users = _visible_users(request, scope=ADMIN, permission=CHANGE_USERS)
     user = get_object_or_404(users, pk=user_id)
     if user.pk == request.auth.user.pk:  # type: ignore[attr-defined]
@@ -279,7 +282,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+def revoke_token(request: HttpRequest, token_id: ObjectId) -> Status[None]:
     token = get_object_or_404(_visible_tokens(request, WRITE), pk=token_id)
     services.revoke_token(token)
     return Status(204, None)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from ninja import Schema
 from pydantic import EmailStr, Field
 
+from steward.api.params import ObjectId
 from steward.tenancy.choices import ClientSize, ClientStatus, Role, TokenScope
 
 Name = Field(min_length=1, max_length=200)
@@ -91,7 +92,7 @@ class ContactIn(Schema):
     phone: str = Field(default="", max_length=40)
     title: str = Field(default="", max_length=100)
     is_primary: bool = False
-    site_id: int | None = None
+    site_id: ObjectId | None = None
 
 
 class ContactPatch(Schema):
@@ -101,7 +102,7 @@ class ContactPatch(Schema):
     phone: str | None = Field(default=None, max_length=40)
     title: str | None = Field(default=None, max_length=100)
     is_primary: bool | None = None
-    site_id: int | None = None
+    site_id: ObjectId | None = None
 
 
 class ContactOut(Schema):
@@ -123,8 +124,8 @@ class UserIn(Schema):
     first_name: str = Field(default="", max_length=150)
     last_name: str = Field(default="", max_length=150)
     password: str | None = Field(default=None, min_length=1, max_length=128)
-    client_id: int | None = None
-    assigned_client_ids: list[int] = []
+    client_id: ObjectId | None = None
+    assigned_client_ids: list[ObjectId] = []
     sees_all_clients: bool = False
 
 
@@ -135,7 +136,7 @@ class UserPatch(Schema):
     last_name: str | None = Field(default=None, max_length=150)
     password: str | None = Field(default=None, min_length=1, max_length=128)
     is_active: bool | None = None
-    assigned_client_ids: list[int] | None = None
+    assigned_client_ids: list[ObjectId] | None = None
     sees_all_clients: bool | None = None
 
 
@@ -161,7 +162,9 @@ class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[TokenScope] = [TokenScope.READ]
     expires_at: datetime | None = None
-    user_id: int | None = Field(default=None, description="Owners/admins: issue for another user")
+    user_id: ObjectId | None = Field(
+        default=None, description="Owners/admins: issue for another user"
+    )
 
 
 class TokenOut(Schema):
