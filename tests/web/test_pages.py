@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.template.loader import render_to_string
+from django.test import Client as HttpClient
 from django.urls import reverse
 
 from steward.core.audit import record
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -110,8 +115,6 @@ def test_security_headers_and_no_inline_script_or_style(world):
 
 
 def test_session_and_csrf_cookies_are_secure_and_http_only(world, client):
-    from tests.conftest import PASSWORD
-
     response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
     session = response.cookies["sessionid"]
     assert session["secure"] is True
@@ -132,3 +135,21 @@ def test_not_found_uses_the_shell_error_page(world, path):
 def test_static_css_and_js_are_served(world, client):
     for name in ["steward.css", "steward.js", "htmx.min.js"]:
         assert client.get(f"/static/steward/{name}").status_code == 200
+
+
+def test_client_switcher_form_carries_a_working_csrf_token(world):
+    strict = HttpClient(enforce_csrf_checks=True)
+    strict.force_login(world.bob)
+    html = strict.get("/").content.decode()
+    switcher = html[html.index('class="client-switcher"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', switcher).group(1)
+    response = strict.post(
+        reverse("switch_client"), {"client_id": world.acme.pk, "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+
+
+def test_server_error_page_renders_without_a_request():
+    html = render_to_string("500.html")
+    assert "Something went wrong on our side" in html
+    assert 'href="/static/steward/steward.css"' in html
