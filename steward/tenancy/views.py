@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -39,7 +39,17 @@ def _require_change(request: HttpRequest) -> None:
         raise PermissionDenied("your role may not change clients")
 
 
+# Ids beyond a signed 64-bit integer cannot exist; the database would fail on them (a 500).
+MAX_ID = 2**63 - 1
+
+
+def _check_id(value: int) -> None:
+    if not 0 < value <= MAX_ID:
+        raise Http404("no such object")
+
+
 def _client(request: HttpRequest, client_id: int) -> Client:
+    _check_id(client_id)
     return get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
 
 
@@ -140,6 +150,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def _site(request: HttpRequest, client: Client, site_id: int) -> Site:
+    _check_id(site_id)
     return get_object_or_404(Site.objects.visible_to(request.user), client=client, pk=site_id)
 
 
@@ -205,6 +216,7 @@ def _confirm_delete(request: HttpRequest, client: Client, name: str, kind: str) 
 
 
 def _contact(request: HttpRequest, client: Client, contact_id: int) -> Contact:
+    _check_id(contact_id)
     return get_object_or_404(Contact.objects.visible_to(request.user), client=client, pk=contact_id)
 
 

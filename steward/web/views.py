@@ -14,7 +14,7 @@ from steward.core.models import AuditEntry
 from steward.tenancy.choices import ClientStatus
 from steward.tenancy.models import Client
 from steward.tenancy.roles import CHANGE_CLIENTS, VIEW_AUDIT
-from steward.tenancy.views import SESSION_CLIENT_KEY
+from steward.tenancy.views import MAX_ID, SESSION_CLIENT_KEY
 from steward.web.navigation import may
 
 RECENT_AUDIT = 8
@@ -45,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def switch_client(request: HttpRequest) -> HttpResponse:
     """Remember the chosen client in the session and open its page."""
     raw = request.POST.get("client_id", "")
-    if not raw.isdigit():
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
         target = reverse("tenancy:client_list")
     else:
         client = get_object_or_404(Client.objects.visible_to(request.user), pk=int(raw))

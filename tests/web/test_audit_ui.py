@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from steward.core.models import AuditEntry
@@ -79,3 +81,15 @@ def test_audit_pages_paginate(world):
     page = world.http(world.ivan).get(reverse("audit_log"))
     assert len(page.context["entries"]) == 50
     assert page.context["page"].has_next()
+
+
+def test_audit_page_query_count_does_not_grow_with_entries(world):
+    http = world.http(world.ivan)
+    http.get(reverse("audit_log"))
+    with CaptureQueriesContext(connection) as few:
+        http.get(reverse("audit_log"))
+    for i in range(20):
+        services.update_client(world.globex, {"industry": f"g{i}"})
+    with CaptureQueriesContext(connection) as many:
+        http.get(reverse("audit_log"))
+    assert len(many) == len(few)

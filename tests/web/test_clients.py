@@ -211,3 +211,17 @@ def test_delete_site_asks_first_then_deletes(world):
     assert http.post(url).status_code == 302
     assert not Site.objects.filter(pk=world.acme_site.pk).exists()
     assert AuditEntry.objects.filter(object_type="tenancy.site", action="delete").exists()
+
+
+def test_ids_too_large_for_the_database_are_404_not_500(world):
+    http = world.http(world.alice)
+    huge = 2**64
+    for url in [
+        f"/clients/{huge}/",
+        f"/clients/{world.acme.pk}/sites/{huge}/edit/",
+        f"/clients/{world.acme.pk}/contacts/{huge}/edit/",
+        f"/account/tokens/{huge}/revoke/",
+    ]:
+        assert http.get(url).status_code == 404, url
+    response = http.post(reverse("switch_client"), {"client_id": str(huge)})
+    assert response["Location"] == reverse("tenancy:client_list")
