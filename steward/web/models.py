@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from base64 import b32encode
 from binascii import unhexlify
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -21,7 +22,54 @@ def default_key() -> str:
     return random_hex(20)
 
 
-class EncryptedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
+class DeviceManager(models.Manager[Any]):
+    """django-otp's DeviceManager, restated typed: django-otp finds a user's devices through
+    ``devices_for_user`` on each device model."""
+
+    def devices_for_user(self, user: Any, confirmed: bool | None = None) -> models.QuerySet[Any]:
+        devices = self.filter(user=user)
+        if confirmed is not None:
+            devices = devices.filter(confirmed=bool(confirmed))
+        return devices
+
+
+if TYPE_CHECKING:
+    # django-otp ships no type hints; mypy (and django-stubs, which must resolve the reverse
+    # relation on User) see this typed outline of Device and its mixins instead.
+
+    class _DeviceBase(models.Model):
+        user = models.ForeignKey("tenancy.User", on_delete=models.CASCADE)
+        name = models.CharField(max_length=64)
+        confirmed = models.BooleanField(default=True)
+        throttling_failure_timestamp = models.DateTimeField(null=True)
+        throttling_failure_count = models.PositiveIntegerField(default=0)
+        created_at = models.DateTimeField(null=True)
+        last_used_at = models.DateTimeField(null=True)
+
+        objects = DeviceManager()
+
+        class Meta:
+            abstract = True
+
+        @property
+        def persistent_id(self) -> str: ...
+        def verify_is_allowed(self) -> tuple[bool, dict[str, Any] | None]: ...
+        def throttle_reset(self, commit: bool = True) -> None: ...
+        def throttle_increment(self, commit: bool = True) -> None: ...
+        def set_last_used_timestamp(self, commit: bool = True) -> None: ...
+
+else:
+
+    class _DeviceBase(TimestampMixin, ThrottlingMixin, Device):
+        """django-otp's device with timestamps and throttling, and a typed manager."""
+
+        objects = DeviceManager()
+
+        class Meta(Device.Meta):
+            abstract = True
+
+
+class EncryptedTOTPDevice(_DeviceBase):
     """An authenticator app (RFC 6238 TOTP) bound to a user.
 
     Mirrors django-otp's stock ``TOTPDevice`` (tolerance, drift sync, replay protection through
