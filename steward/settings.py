@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "steward.api",
     "steward.web",
     "steward.obligations",
+    "steward.agreements",
 ]
 
 MIDDLEWARE = [

@@ -33,9 +33,19 @@ def _field_errors(exc: DjangoValidationError) -> list[dict[str, object]]:
     return [{"loc": ["body"], "msg": "; ".join(exc.messages)}]
 
 
+UNIQUE_CODES = frozenset({"unique", "unique_together"})
+
+
+def _only_uniqueness(exc: DjangoValidationError) -> bool:
+    """True when every error says a unique value is taken: a conflict, not bad input."""
+    errors = [e for errs in getattr(exc, "error_dict", {}).values() for e in errs]
+    return bool(errors) and all(e.code in UNIQUE_CODES for e in errors)
+
+
 @api.exception_handler(DjangoValidationError)
 def on_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": _field_errors(exc)}, status=422)
+    status = 409 if _only_uniqueness(exc) else 422
+    return api.create_response(request, {"detail": _field_errors(exc)}, status=status)
 
 
 @api.exception_handler(PermissionDenied)
