@@ -260,6 +260,20 @@ def _on_post_delete(sender: type[models.Model], instance: models.Model, **kwargs
     )
 
 
+def _m2m_name(sender: type[models.Model], instance: models.Model, model: Any, reverse: bool) -> str:
+    """The name the changed relation has on ``instance``'s side: the field when the change was
+    made from the model that declares it, the reverse accessor (``assigned_staff``) otherwise."""
+    owner = model if reverse else type(instance)
+    field = next(
+        f
+        for f in owner._meta.many_to_many
+        if f.remote_field.through is sender  # type: ignore[union-attr]
+    )
+    if reverse:
+        return str(field.remote_field.get_accessor_name())  # type: ignore[union-attr]
+    return field.name
+
+
 def _on_m2m_changed(
     sender: type[models.Model],
     instance: models.Model,
@@ -267,13 +281,18 @@ def _on_m2m_changed(
     pk_set: set[Any] | None,
     **kw: Any,
 ) -> None:
-    if action not in ("post_add", "post_remove", "post_clear") or type(instance) not in _registry:
+    if type(instance) not in _registry:
         return
-    field = next(
-        f.name
-        for f in instance._meta.many_to_many
-        if f.remote_field.through is sender  # type: ignore[union-attr]
-    )
+    if action == "pre_clear":
+        # post_clear carries no ids: remember which rows the clear is about to remove.
+        accessor = _m2m_name(sender, instance, kw["model"], kw["reverse"])
+        setattr(instance, f"_audit_clearing_{accessor}", list(getattr(instance, accessor).all()))
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    name = _m2m_name(sender, instance, kw["model"], kw["reverse"])
+    if action == "post_clear":
+        pk_set = {row.pk for row in getattr(instance, f"_audit_clearing_{name}", [])}
     change = {"add": "added", "remove": "removed", "clear": "cleared"}[action.removeprefix("post_")]
     record(
         AuditAction.UPDATE,
@@ -281,7 +300,7 @@ def _on_m2m_changed(
         object_id=str(instance.pk),
         object_repr=str(instance),
         client_id=_client_id(instance, _registry[type(instance)]),
-        after={field: {change: sorted(pk_set or [])}},
+        after={name: {change: sorted(pk_set or [])}},
     )
 
 
