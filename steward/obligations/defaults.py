@@ -86,6 +86,13 @@ DEFAULT_OBLIGATIONS: tuple[DefaultObligation, ...] = (
         source_clause="Recurring invoices are issued on the agreed billing date.",
     ),
     DefaultObligation(
+        "Licenses within their purchased seats",
+        Category.AGREEMENT_ADHERENCE,
+        "agreements.licenses_within_assignment",
+        Decimal(100),
+        source_clause="Licenses managed for the client are never assigned beyond the seats bought.",
+    ),
+    DefaultObligation(
         "Customer satisfaction (CSAT)",
         Category.CONTINUOUS_IMPROVEMENT,
         "servicedesk.csat_average",

@@ -10,6 +10,7 @@ saying what is missing, until that app registers the real measure under the same
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -165,3 +166,49 @@ _fallback(
     "steward.alignment",
     "QBR meetings",
 )
+
+
+@measure(
+    key="agreements.licenses_within_assignment",
+    name="Licenses within their purchased seats",
+    unit="%",
+    category=Category.AGREEMENT_ADHERENCE,
+)
+def licenses_within_assignment(
+    counterparty: Any, period: Period, params: Mapping[str, Any]
+) -> MeasureResult:
+    """Share of the client's licenses running in the period that are not over-assigned.
+
+    Reads ``agreements.License`` through the app registry (obligations imports no domain app).
+    Seat counts have no history yet, so the value is the state when evaluated; a closed period
+    keeps the value of its first evaluation after it ended.
+    """
+    if (refusal := _clients_only(counterparty)) is not None:
+        return refusal
+    if not apps.is_installed("steward.agreements"):
+        return awaiting_source("steward.agreements", "licenses", "licenses_within_assignment")
+    license_model = apps.get_model("agreements", "License")
+    running = list(
+        license_model.objects.filter(
+            client=counterparty, start_date__lt=period.end, end_date__gte=period.start
+        ).order_by("vendor", "product", "pk")
+    )
+    if not running:
+        return MeasureResult(None, note="No licenses on record for this period.")
+    over = [lic for lic in running if lic.assigned_seats > lic.seats]
+    evidence = [
+        Evidence(
+            f"{lic}: {lic.assigned_seats} assigned of {lic.seats} seats",
+            ref=f"agreements.license:{lic.pk}",
+        )
+        for lic in over
+    ]
+    return MeasureResult(
+        Decimal(100) * (len(running) - len(over)) / len(running),
+        evidence=evidence,
+        inputs={
+            "licenses": len(running),
+            "over_assigned_ids": [lic.pk for lic in over],
+            "seats": {str(lic.pk): [lic.assigned_seats, lic.seats] for lic in running},
+        },
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -73,6 +74,14 @@ class Obligation(models.Model):
         on_delete=models.CASCADE,
         related_name="obligations",
     )
+    agreement = models.ForeignKey(
+        "agreements.Agreement",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="obligations",
+        help_text="The agreement this obligation comes from, when there is one",
+    )
     name = models.CharField(max_length=200)
     category = models.CharField(max_length=32, choices=Category.choices)
     measure_key = models.CharField(max_length=100, db_index=True)
@@ -135,6 +144,14 @@ class Obligation(models.Model):
             errors["measure_key"] = str(exc)
         except MeasureParamsError as exc:
             errors["params"] = str(exc)
+        if self.agreement_id is not None:
+            # Look the client up by id: a dangling id is reported by the field check already.
+            agreements = apps.get_model("agreements", "Agreement").objects
+            owner = (
+                agreements.filter(pk=self.agreement_id).values_list("client_id", flat=True).first()
+            )
+            if owner is not None and owner != self.client_id:
+                errors["agreement"] = "the agreement belongs to another client"
         if self.at_risk_margin is not None and self.at_risk_margin < 0:
             errors["at_risk_margin"] = "must not be negative"
         if errors:

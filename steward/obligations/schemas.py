@@ -12,6 +12,7 @@ from steward.obligations.choices import Category, Comparator, PeriodKind
 class ObligationIn(Schema):
     client_id: int | None = None
     vendor_program_id: int | None = None
+    agreement_id: int | None = None
     name: str = Field(max_length=200)
     category: Category
     measure_key: str
@@ -26,6 +27,7 @@ class ObligationIn(Schema):
 
 
 class ObligationPatch(Schema):
+    agreement_id: int | None = None
     name: str | None = Field(None, max_length=200)
     category: Category | None = None
     measure_key: str | None = None
@@ -43,6 +45,7 @@ class ObligationOut(Schema):
     id: int
     client_id: int | None
     vendor_program_id: int | None
+    agreement_id: int | None
     name: str
     category: str
     measure_key: str

@@ -86,6 +86,7 @@ def create_default_obligations(
                     period_kind=item.period_kind,
                     source_clause=item.source_clause,
                     source_reference=reference,
+                    agreement=agreement,
                 )
             )
     return created
