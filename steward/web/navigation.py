@@ -71,6 +71,10 @@ def may_enter_admin(user: User) -> bool:
 
 def tool_links(user: User) -> list[NavLink]:
     links = [NavLink("Clients", reverse("tenancy:client_list"), key="clients")]
+    # The per-client scorecards of the obligation engine, once its pages are installed.
+    scorecards = _url_or_none("obligations:portfolio")
+    if scorecards is not None:
+        links.insert(0, NavLink("Scorecards", scorecards, key="scorecards"))
     if may(user, VIEW_AUDIT):
         links.append(NavLink("Audit log", reverse("audit_log"), key="audit"))
     if may_enter_admin(user):

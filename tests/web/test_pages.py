@@ -153,3 +153,8 @@ def test_server_error_page_renders_without_a_request():
     html = render_to_string("500.html")
     assert "Something went wrong on our side" in html
     assert 'href="/static/steward/steward.css"' in html
+
+
+def test_scorecards_link_appears_when_the_obligation_pages_exist(world):
+    html = world.http(world.bob).get("/").content.decode()
+    assert f'href="{reverse("obligations:portfolio")}">Scorecards</a>' in html
