@@ -72,3 +72,23 @@ def test_audit_entries_and_tokens_are_read_only_in_admin(world):
     token_page = http.get(reverse("admin:tenancy_apitoken_change", args=[token.pk]))
     assert token.digest not in token_page.content.decode()
     assert http.get(reverse("admin:tenancy_apitoken_add")).status_code == 403
+
+
+def test_owner_adds_a_user_in_admin_with_a_role(world):
+    http = world.http(world.alice)
+    assert http.get(reverse("admin:tenancy_user_add")).status_code == 200
+    response = http.post(
+        reverse("admin:tenancy_user_add"),
+        {
+            "username": "tina",
+            "password1": "a-long-enough-passphrase-1",
+            "password2": "a-long-enough-passphrase-1",
+            "usable_password": "true",
+            "role": Role.DISPATCHER,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.filter(object_type="tenancy.user", object_repr="tina").first()
+    assert entry.source == "admin"
+    assert entry.after["role"] == Role.DISPATCHER
+    assert "password" not in entry.after
