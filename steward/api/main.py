@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 
 from steward.api.audit import router as audit_router
 from steward.api.auth import SessionAuth, TokenAuth
-from steward.api.params import MAX_ID
+from steward.api.errors import unstorable_fields
 from steward.core.api import router as core_router
 from steward.obligations.api import router as obligations_router
 from steward.tenancy.api import router as tenancy_router
@@ -55,29 +55,22 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 @api.exception_handler(IntegrityError)
 def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    culprits = unstorable_fields(request)
+    if culprits:
+        return api.create_response(request, {"detail": culprits}, status=422)
     return api.create_response(
         request, {"detail": "conflicts with existing data (a unique value is taken)"}, status=409
     )
 
 
-def _out_of_range(request: HttpRequest) -> list[str]:
-    """Query parameters holding a whole number the database cannot store."""
-    names = []
-    for name, value in request.GET.items():
-        number = str(value).strip().lstrip("+-")
-        if number.isdigit() and len(number) < 4300 and int(number) > MAX_ID:
-            names.append(name)
-    return names
-
-
 @api.exception_handler(OverflowError)
 @api.exception_handler(DataError)
-def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
-    # A backstop: ids are bounded by their schema (steward.api.params), but a number the
-    # database cannot store must never become a 500, wherever it comes from.
-    names = _out_of_range(request) or ["request"]
-    detail = [{"loc": ["query", name], "msg": "number out of range"} for name in names]
-    return api.create_response(request, {"detail": detail}, status=422)
+def on_unstorable_value(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A backstop: a value the database cannot store must never become a 500.
+    culprits = unstorable_fields(request) or [
+        {"loc": ["request"], "msg": "a value cannot be stored"}
+    ]
+    return api.create_response(request, {"detail": culprits}, status=422)
 
 
 api.add_router("", core_router)
