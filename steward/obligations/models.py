@@ -139,7 +139,8 @@ class Obligation(models.Model):
         if (self.client_id is None) == (self.vendor_program_id is None):
             errors["client"] = "an obligation is owed to exactly one client or vendor program"
         try:
-            registry.get(self.measure_key).resolve_params(self.params)
+            if self.measure_key is not None:  # None is reported by the field check
+                registry.get(self.measure_key).resolve_params(self.params)
         except UnknownMeasure as exc:
             errors["measure_key"] = str(exc)
         except MeasureParamsError as exc:

@@ -65,7 +65,7 @@ class UnknownMeasure(LookupError):
     """No measure is registered under the key."""
 
     def __init__(self, key: str, known: list[str]) -> None:
-        close = difflib.get_close_matches(key, known, n=3)
+        close = difflib.get_close_matches(key, known, n=3) if isinstance(key, str) else []
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         super().__init__(f"no measure is registered as {key!r}{hint}")
         self.key = key
@@ -88,6 +88,8 @@ class Measure:
 
     def resolve_params(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
         """The declared defaults overlaid with ``given``; unknown names or wrong types raise."""
+        if given is not None and not isinstance(given, Mapping):
+            raise MeasureParamsError(f"{self.key} parameters must be an object of name: value")
         given = dict(given or {})
         unknown = sorted(set(given) - set(self.params))
         if unknown:
@@ -138,7 +140,7 @@ class MeasureRegistry:
     def get(self, key: str) -> Measure:
         try:
             return self._measures[key]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: an unhashable key from bad input
             raise UnknownMeasure(key, sorted(self._measures)) from None
 
     def __contains__(self, key: object) -> bool:

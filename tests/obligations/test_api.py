@@ -184,3 +184,15 @@ def test_scorecard_query_count_does_not_grow_with_obligations(
     # Token lookup and touch, client, obligations, evaluations (+ savepoints around the view).
     with django_assert_max_num_queries(10):
         assert api.get(url).status_code == 200
+
+
+def test_patch_with_nulls_is_a_422_naming_each_field(world):
+    row = services.create_default_obligations(world.acme)[0]
+    response = world.bearer(world.alice).patch(
+        f"/api/v1/obligations/{row.pk}",
+        {"measure_key": None, "period_kind": None, "active": None, "agreement_id": -931},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    fields = {err["loc"][-1] for err in response.json()["detail"]}
+    assert {"measure_key", "period_kind", "active", "agreement"} <= fields

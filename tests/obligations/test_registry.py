@@ -74,3 +74,12 @@ def test_every_default_obligation_has_a_registered_measure():
         measure = registry.get(item.measure_key)
         measure.resolve_params(item.params)
         assert measure.category == item.category
+
+
+def test_bad_keys_and_params_are_clear_errors_not_crashes():
+    with pytest.raises(UnknownMeasure, match="None"):
+        registry.get(None)
+    with pytest.raises(UnknownMeasure):
+        registry.get(["a"])
+    with pytest.raises(MeasureParamsError, match="must be an object"):
+        registry.get("tenancy.primary_contact_defined").resolve_params(["x"])
