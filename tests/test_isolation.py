@@ -35,6 +35,7 @@ from steward.core.models import AuditEntry
 from steward.obligations.services import create_default_obligations
 from steward.tenancy import services
 from steward.tenancy.models import ApiToken, Client, User
+from tests.agreements.builders import AGREEMENT_BUILDERS
 from tests.conftest import World
 
 API_PREFIX = "/api/v1"
@@ -49,6 +50,7 @@ ACME_WORD = re.compile(r"\bacme\b")
 # Extend this when a new client-owned model appears in a route and the world has none of it.
 ACME_BUILDERS: dict[str, Callable[[World], models.Model]] = {
     "obligations.obligation": lambda w: create_default_obligations(w.acme)[0],
+    **AGREEMENT_BUILDERS,
 }
 
 EXTEND_HINT = (
@@ -193,7 +195,11 @@ def example(schema: dict[str, Any], node: dict[str, Any], name: str, world: Worl
         return False
     if kind == "number":
         return 1
-    formats = {"email": "probe@globex.example", "date-time": "2099-01-01T00:00:00Z"}
+    formats = {
+        "email": "probe@globex.example",
+        "date-time": "2099-01-01T00:00:00Z",
+        "date": "2099-01-01",
+    }
     return formats.get(node.get("format", ""), "probe")
 
 

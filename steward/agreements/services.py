@@ -191,6 +191,13 @@ def delete_calendar(calendar: BusinessCalendar) -> None:
 TargetSpec = Mapping[str, Any]
 
 
+def _instant(now: datetime | None) -> datetime:
+    """Versions change on whole seconds: the API shows instants to the millisecond, so a
+    microsecond boundary could not be asked about exactly (business time counts whole seconds
+    too)."""
+    return (now or timezone.now()).replace(microsecond=0)
+
+
 def _check_targets(targets: Sequence[TargetSpec]) -> None:
     seen: set[str] = set()
     for index, target in enumerate(targets):
@@ -223,7 +230,7 @@ def create_sla_policy(
 ) -> SlaPolicy:
     """Give ``agreement`` its SLA policy (version 1), in effect from ``now``. An agreement has
     one policy chain: when one is in effect, edit it instead (``update_sla_policy``)."""
-    now = now or timezone.now()
+    now = _instant(now)
     if agreement.sla_policies.filter(effective_until__isnull=True).exists():
         raise ValidationError({"agreement": "the agreement already has an SLA policy; edit it"})
     latest = agreement.sla_policies.order_by("-version").first()
@@ -265,7 +272,7 @@ def update_sla_policy(
     3. Add version + 1 from ``now`` with the old terms overlaid by ``changes``, and ``targets``
        (or a copy of the old targets when none are given).
     """
-    now = now or timezone.now()
+    now = _instant(now)
     unknown = set(changes) - set(POLICY_FIELDS)
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "cannot be changed on an SLA policy"})
@@ -299,7 +306,7 @@ def update_sla_policy(
 
 def retire_sla_policy(policy: SlaPolicy, now: datetime | None = None) -> SlaPolicy:
     """End the current version without a successor; its history stays."""
-    now = now or timezone.now()
+    now = _instant(now)
     if policy.effective_until is not None:
         raise ValidationError({"policy": "this version has already ended"})
     policy.effective_until = max(now, policy.effective_from)

@@ -18,6 +18,14 @@ from steward.tenancy.models import validate_timezone
 from steward.tenancy.scoping import ClientScopedQuerySet
 
 currency_code = RegexValidator(r"^[A-Z]{3}$", "an ISO 4217 code of three capital letters")
+
+
+def validate_contract_date(value: date) -> None:
+    """Dates of contracts stay within 1900-2999, so term arithmetic can never overflow."""
+    if not 1900 <= value.year <= 2999:
+        raise ValidationError("the year must be between 1900 and 2999")
+
+
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
 
 
@@ -30,7 +38,7 @@ class Agreement(models.Model):
     )
     reference = models.CharField(max_length=100, help_text="The contract's own reference")
     title = models.CharField(max_length=200, blank=True)
-    start_date = models.DateField()
+    start_date = models.DateField(validators=[validate_contract_date])
     term_months = models.PositiveIntegerField(
         default=12, validators=[MinValueValidator(1), MaxValueValidator(1200)]
     )
@@ -100,8 +108,8 @@ class StatementOfWork(models.Model):
     )
     monthly_fee = models.DecimalField(default=Decimal(0), **MONEY)  # type: ignore[arg-type]
     one_off_fee = models.DecimalField(default=Decimal(0), **MONEY)  # type: ignore[arg-type]
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(validators=[validate_contract_date])
+    end_date = models.DateField(null=True, blank=True, validators=[validate_contract_date])
     created_at = models.DateTimeField(default=dj_tz.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone as dj_tz
 
 from steward.agreements.choices import AssignmentStatus
-from steward.agreements.models.agreements import MONEY, currency_code
+from steward.agreements.models.agreements import MONEY, currency_code, validate_contract_date
 from steward.tenancy.scoping import ClientScopedQuerySet
 
 
@@ -33,8 +33,8 @@ class License(models.Model):
     product = models.CharField(max_length=200)
     seats = models.PositiveIntegerField(default=1)
     assigned_seats = models.PositiveIntegerField(default=0)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[validate_contract_date])
+    end_date = models.DateField(validators=[validate_contract_date])
     auto_renew = models.BooleanField(default=True)
     unit_cost = models.DecimalField(default=Decimal(0), **MONEY)  # type: ignore[arg-type]
     unit_price = models.DecimalField(default=Decimal(0), **MONEY)  # type: ignore[arg-type]
