@@ -10,11 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from steward.obligations import services
 from steward.obligations.choices import Category, Status, category_number
+from steward.obligations.evaluation import evaluate_all
 from steward.obligations.forms import ObligationForm
 from steward.obligations.models import Obligation
 from steward.obligations.periods import Period, PeriodError
@@ -79,6 +81,7 @@ def scorecard_view(request: HttpRequest, client_id: int) -> HttpResponse:
     card = client_scorecard(client, period)
     context = {"card": card, "client": client, "period_error": error, **_picker(period)}
     context |= {"nav_active": "scorecards", "may_change": _may_change(request)}
+    context["has_obligations"] = any(area.lines for area in card.areas)
     return render(request, "obligations/scorecard.html", context)
 
 
@@ -121,3 +124,39 @@ def obligation_edit(request: HttpRequest, obligation_id: int) -> HttpResponse:
         return redirect("obligations:obligation", obligation_id=obligation.pk)
     context = {"obligation": obligation, "form": form, "nav_active": "scorecards"}
     return render(request, "obligations/obligation_edit.html", context)
+
+
+def _client_to_change(request: HttpRequest, client_id: int) -> Client:
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
+    if not _may_change(request):
+        raise PermissionDenied("your role does not allow changing obligations")
+    return client
+
+
+@login_required
+@require_http_methods(["POST"])
+def scorecard_defaults(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Add the default obligation set to the client (what it already has is skipped)."""
+    client = _client_to_change(request, client_id)
+    created = services.create_default_obligations(client)
+    messages.success(request, f"{len(created)} default obligation(s) added.")
+    return redirect("obligations:scorecard", client_id=client.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def scorecard_evaluate(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Evaluate the client's obligations for the posted period now (final results are kept)."""
+    client = _client_to_change(request, client_id)
+    try:
+        period = Period.parse(request.POST.get("period", ""))
+    except PeriodError as exc:
+        messages.error(request, f"period: {exc}")
+        return redirect("obligations:scorecard", client_id=client.pk)
+    run = evaluate_all(period, timezone.now(), clients=[client])
+    messages.success(
+        request,
+        f"{period.label}: {run.created + run.updated} result(s) computed, "
+        f"{run.kept} kept (closed and final).",
+    )
+    return redirect(f"{reverse('obligations:scorecard', args=[client.pk])}?period={period.key}")

@@ -109,3 +109,20 @@ def test_sparkline_breaks_on_missing_values_and_scales_to_the_target():
     assert spark.dots[0].y == 23  # the lowest value sits on the bottom padding
     assert spark.dots[1].y == 3  # the highest at the top
     assert spark.target_y == 13
+
+
+def test_add_defaults_and_evaluate_now_from_the_scorecard(world, controlled):
+    url = f"/clients/{world.acme.pk}/scorecard/"
+    page = world.http(world.alice).get(url).content.decode()
+    assert "Add the default obligations" in page
+    assert world.http(world.bob).post(url + "defaults/").status_code == 403
+    assert world.http(world.dave).post(url + "defaults/").status_code == 404
+    assert world.http(world.alice).post(url + "defaults/").status_code == 302
+    assert Obligation.objects.filter(client=world.acme).count() == 10
+    response = world.http(world.alice).post(url + "evaluate/", {"period": "2026-10"})
+    assert response.status_code == 302
+    assert response["Location"] == url + "?period=2026-10"
+    assert Evaluation.objects.filter(client=world.acme, period="2026-10").count() == 9
+    assert not Evaluation.objects.filter(client=world.globex).exists()
+    bad = world.http(world.alice).post(url + "evaluate/", {"period": "soon"}, follow=True)
+    assert "period: &#x27;soon&#x27; is not a period" in bad.content.decode()

@@ -14,13 +14,14 @@ register = template.Library()
 
 
 @register.filter
-def measured(value: Decimal | None, unit: str) -> str:
-    """96.5 %, 4.6 /5, yes/no — or an em dash for no data."""
-    if value is None:
+def measured(value: Decimal | str | None, unit: str) -> str:
+    """96.5 %, 4.6 /5, yes/no — or an em dash for no data (None, or "" from a missing row)."""
+    if value is None or value == "":
         return "—"
+    amount = Decimal(value)
     if unit == "yes/no":
-        return "yes" if value >= 1 else "no"
-    number = f"{Decimal(value).normalize():f}"
+        return "yes" if amount >= 1 else "no"
+    number = f"{amount.normalize():f}"
     if unit == "%":
         return f"{number} %"
     return f"{number} {unit}".strip()
