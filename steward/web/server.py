@@ -1,8 +1,22 @@
-"""Running the ASGI server, shared by `steward up` and `steward serve`."""
+"""Running the web server: in-process for `steward up`, as a process pool for `steward serve`.
+
+`steward up` runs uvicorn (ASGI) in its own process, beside the task worker and scheduler
+threads. `steward serve` runs granian with Django's WSGI handler in several processes: the
+views are synchronous, and under ASGI every one of them hops onto one shared thread
+(asgiref's thread-sensitive executor). Measured with bench/api_read.py on two cores, WSGI
+workers spend about a quarter less CPU per request and scale over cores (docs/demo-and-bench.md).
+"""
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+
 import uvicorn
+from django.db import connections
+from granian.constants import HTTPModes, Interfaces
+from granian.log import LogLevels
+from granian.server import Server as Granian
 
 
 def make_server(host: str, port: int, workers: int = 1) -> uvicorn.Server:
@@ -18,3 +32,37 @@ def make_server(host: str, port: int, workers: int = 1) -> uvicorn.Server:
         timeout_keep_alive=30,
     )
     return uvicorn.Server(config)
+
+
+def default_workers() -> int:
+    """One process per core: each runs Python on its own GIL."""
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 0  # 0: one per core
+    # Threads per process. The GIL runs one at a time; a few more than one let a request
+    # waiting on the database overlap with one computing, and cap the contention.
+    threads: int = 4
+
+
+def serve(options: ServeOptions) -> None:
+    """Serve the WSGI application until SIGINT/SIGTERM (granian drains, then returns)."""
+    # Worker processes are forked from this one: never hand them an open database connection.
+    connections.close_all()
+    Granian(
+        "steward.wsgi:application",
+        address=options.host,
+        port=options.port,
+        interface=Interfaces.WSGI,
+        workers=options.workers or default_workers(),
+        blocking_threads=options.threads,
+        http=HTTPModes.auto,
+        websockets=False,
+        log_level=LogLevels.warning,
+        log_access=False,
+        respawn_failed_workers=True,
+    ).serve()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -12,13 +13,21 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.http import HttpRequest
+from django.test import Client as HttpClient
+from ninja import NinjaAPI, Query, Router
+from ninja.pagination import LimitOffsetPagination, paginate
 
+from steward.api.main import api
 from steward.core.audit import verify_chain
 from steward.core.demo import DemoContext, demo_seeder, isolated_registry, run_seeders
 from steward.core.models import AuditEntry
+from steward.tenancy import services as tenancy_services
+from steward.tenancy.api import ClientFilter, PagedClientOut
 from steward.tenancy.choices import ClientSize, Role
 from steward.tenancy.demo import SIZES, staff_counts
 from steward.tenancy.models import Client, Contact, Site, User
+from steward.tenancy.schemas import ClientOut
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 15, 10, 30, tzinfo=UTC)
@@ -220,3 +229,75 @@ def test_seeders_run_in_order_each_with_its_own_randomness() -> None:
     # A new seeder in between changes nothing for the others.
     assert ran[0] == first[0]
     assert ran[2] == first[1]
+
+
+def test_demo_clients_through_the_api_render_exactly_as_the_schema_does(frozen: Any) -> None:
+    # /api/v1/clients skips per-item validation for speed (bench/api_read.py); its JSON must
+    # stay byte for byte what validating every row against the schema would produce.
+    demo("--clients", "30")
+    owner = User.objects.get(username="owner")
+    tech = User.objects.get(username="tech")
+    cases = [
+        (owner, "limit=50&offset=0", {}),
+        (owner, "limit=7&offset=21", {}),
+        (owner, "offset=25", {}),
+        (owner, "limit=5&q=hotel", {"q": "hotel"}),
+        (owner, "status=active&limit=3&offset=2", {"status": "active"}),
+        (tech, "limit=50", {}),
+    ]
+    for user, query, filters in cases:
+        _, plain = tenancy_services.create_token(user, name="bench", scopes=["read"])
+        response = HttpClient(headers={"Authorization": f"Bearer {plain}"}).get(
+            f"/api/v1/clients?{query}"
+        )
+        assert response.status_code == 200
+        params = dict(part.split("=") for part in query.split("&"))
+        limit, offset = int(params.get("limit", 100)), int(params.get("offset", 0))
+        clients = Client.objects.visible_to(user).order_by("name", "pk")
+        if "q" in filters:
+            clients = clients.filter(name__icontains=filters["q"]) | clients.filter(
+                code__icontains=filters["q"]
+            )
+        if "status" in filters:
+            clients = clients.filter(status=filters["status"])
+        page = PagedClientOut.model_validate(
+            {"items": list(clients[offset : offset + limit]), "count": clients.count()}
+        ).model_dump()
+        expected = api.renderer.render(response.wsgi_request, page, response_status=200)
+        assert response.content == expected.encode()
+        assert response["Content-Type"] == api.get_content_type()
+    assert json.loads(response.content)["count"] == Client.objects.visible_to(tech).count() < 30
+
+
+def test_bad_page_parameters_are_refused_as_before(frozen: Any) -> None:
+    demo("--clients", "3")
+    _, plain = tenancy_services.create_token(User.objects.get(username="owner"), name="t")
+    http = HttpClient(headers={"Authorization": f"Bearer {plain}"})
+    for query in ("limit=0", "offset=-1", "limit=abc"):
+        response = http.get(f"/api/v1/clients?{query}")
+        assert response.status_code == 422, query
+        assert "detail" in response.json()
+
+
+def list_clients(request: HttpRequest, filters: Query[ClientFilter]) -> Any:
+    return Client.objects.none()
+
+
+# This module's annotations are strings (PEP 563); ninja needs the objects.
+list_clients.__annotations__ = {"request": HttpRequest, "filters": Query[ClientFilter]}
+
+
+def test_clients_route_keeps_the_paginated_openapi_schema() -> None:
+    # The route that @paginate(LimitOffsetPagination) produced, built beside the real one.
+    reference = NinjaAPI(urls_namespace="reference-paginated", auth=api.auth)
+    router = Router(tags=["tenancy"])
+    router.get("/clients", response=list[ClientOut])(paginate(LimitOffsetPagination)(list_clients))
+    reference.add_router("", router)
+    old = reference.get_openapi_schema(path_prefix="/api/v1")
+    new = api.get_openapi_schema(path_prefix="/api/v1")
+    old_op, new_op = old["paths"]["/api/v1/clients"]["get"], new["paths"]["/api/v1/clients"]["get"]
+    for key in ("parameters", "responses", "security", "tags", "summary"):
+        assert old_op.get(key) == new_op.get(key), key
+    assert "description" not in new_op
+    for name in ("PagedClientOut", "ClientOut"):
+        assert old["components"]["schemas"][name] == new["components"]["schemas"][name]
