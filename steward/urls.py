@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("steward.obligations.urls")),
+    path("", include("steward.agreements.urls")),
     path("", include("steward.web.urls")),
 ]

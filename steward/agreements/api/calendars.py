@@ -48,6 +48,8 @@ def _calendar_form(request: HttpRequest) -> dict[str, Any]:
     must reach the parser to be refused by name rather than dropped.
     """
     body = json.loads(request.body)  # valid JSON: ninja has parsed it already
+    if not isinstance(body, dict):
+        raise NinjaValidationError([{"loc": ["body"], "msg": "the calendar must be an object"}])
     form = {k: v for k, v in body.items() if k != "client_id"}
     try:
         parse_calendar(form)
