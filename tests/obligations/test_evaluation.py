@@ -180,3 +180,24 @@ def test_obligation_with_closed_history_cannot_be_deleted(world, controlled):
     fresh = _obligation(world.acme, name="new")
     services.delete_obligation(fresh)
     assert not Obligation.objects.filter(pk=fresh.pk).exists()
+
+
+def test_vendor_program_obligations_are_evaluated_on_utc_periods(world, controlled):
+    program = services.create_vendor_program(name="Gold", vendor="Contoso", tier="gold")
+    owed = services.create_obligation(
+        vendor_program=program, name="Certified engineers", category=Category.RESOURCE_MANAGEMENT,
+        measure_key="test.controlled", target=Decimal(2), comparator=">=",
+    )  # fmt: skip
+    contact = services.create_obligation(
+        vendor_program=program, name="Contact", category=Category.COMMUNICATION_REPORTING,
+        measure_key="tenancy.primary_contact_defined", target=Decimal(1),
+    )  # fmt: skip
+    controlled["value"] = 3
+    # 23:30 UTC on 31 October: October is still open in UTC, whatever the clients' zones.
+    run = evaluate_all(OCTOBER, datetime(2026, 10, 31, 23, 30, tzinfo=UTC))
+    assert run.created == 2
+    row = Evaluation.objects.get(obligation=owed)
+    assert (row.status, row.final, row.client_id) == (Status.MET, False, None)
+    refused = Evaluation.objects.get(obligation=contact)
+    assert refused.status == Status.NO_DATA
+    assert "clients only" in refused.note
