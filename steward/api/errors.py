@@ -26,6 +26,8 @@ def _problem(value: Any) -> str | None:
     if isinstance(value, str):
         if "\x00" in value:
             return "text may not contain NUL characters"
+        if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+            return "text contains an unpaired UTF-16 surrogate (not valid Unicode)"
         digits = value.strip().removeprefix("-").removeprefix("+")
         if digits.isdigit() and len(digits) < MAX_DIGITS and int(digits) > MAX_ID:
             return "number out of range"

@@ -8,7 +8,6 @@ from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from steward.agreements.api import router as agreements_router
 from steward.api.audit import router as audit_router
 from steward.api.auth import SessionAuth, TokenAuth
 from steward.api.errors import unstorable_fields
@@ -65,6 +64,7 @@ def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpRespons
 
 
 @api.exception_handler(OverflowError)
+@api.exception_handler(UnicodeEncodeError)
 @api.exception_handler(DataError)
 def on_unstorable_value(request: HttpRequest, exc: Exception) -> HttpResponse:
     # A backstop: a value the database cannot store must never become a 500.
@@ -78,4 +78,3 @@ api.add_router("", core_router)
 api.add_router("", tenancy_router)
 api.add_router("", audit_router)
 api.add_router("", obligations_router)
-api.add_router("", agreements_router)

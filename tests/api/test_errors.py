@@ -30,6 +30,14 @@ def test_a_huge_id_is_refused_by_its_schema(world: World) -> None:
     assert refused.json()["detail"][0]["loc"][-1] == "site_id"
 
 
+def test_a_lone_surrogate_is_a_422_naming_the_field(world: World) -> None:
+    api = world.bearer(world.alice)
+    raw = '{"name": "Initech", "code": "initech", "notes": "\\ud972"}'
+    response = api.generic("POST", "/api/v1/clients", raw, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"][0]["loc"] == ["body", "notes"]
+
+
 def test_unstorable_fields_are_found_in_the_query_and_the_body() -> None:
     body = {"name": "a\x00b", "nested": {"ids": [1, 2**64]}, "ok": "fine", "flag": True}
     request = RequestFactory().post(
