@@ -54,7 +54,9 @@ class ArchiveWriter:
         self._mtime = mtime
         # No file name in the gzip header: the archive is written under a temporary name.
         self._gzip = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0)
-        self._tar = tarfile.TarFile(fileobj=self._gzip, mode="w", format=tarfile.PAX_FORMAT)
+        self._tar = tarfile.TarFile(
+            fileobj=self._gzip, mode="w", format=tarfile.PAX_FORMAT, copybufsize=CHUNK
+        )
 
     def add_file(self, source: Path, member: str, step: Step) -> FileEntry:
         """Archive ``source`` as it is now: the size is taken once and exactly that many bytes
@@ -91,7 +93,8 @@ def read_members(archive: Path, reporter: Reporter, description: str, visit: Vis
         total = archive.stat().st_size
         with archive.open("rb") as raw, reporter.step(description, total) as step:
             counted = _Reader(raw, step)
-            with tarfile.open(fileobj=counted, mode="r|gz") as tar:  # type: ignore[call-overload]
+            # Stream mode calls only .read(); typeshed asks for a full file object.
+            with tarfile.open(fileobj=counted, mode="r|gz", bufsize=CHUNK) as tar:  # type: ignore[call-overload]
                 for info in tar:
                     if info.isdir():
                         continue

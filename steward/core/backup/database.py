@@ -139,6 +139,8 @@ def copy_sqlite(source: Path, target: Path) -> None:
 
 
 def sqlite_has_tables(path: Path) -> bool:
+    """True when ``path`` holds tables, or holds something SQLite cannot read: a file we do not
+    understand is not ours to replace without --force."""
     if not path.exists():
         return False
     try:
@@ -147,8 +149,8 @@ def sqlite_has_tables(path: Path) -> bool:
             row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()
         finally:
             conn.close()
-    except sqlite3.Error as exc:
-        raise BackupError(f"cannot read the existing database {path}: {exc}") from None
+    except sqlite3.Error:
+        return True
     return bool(row[0])
 
 
