@@ -41,10 +41,12 @@ from tests.conftest import World
 API_PREFIX = "/api/v1"
 ACME_TOKEN_NAME = "carol-isolation-probe"
 
-# Strings that only Acme's rows carry. "acme" alone is matched as a word (the client's code and
-# carol's e-mail domain); the others are the client's name, its site, carol's e-mail and surname.
+# Strings that only Acme's rows carry: the client's name, its site, carol's e-mail and surname,
+# and "acme" as a word in any case (its code, its e-mail domain, and the names builders give
+# Acme's other objects: "Acme SLA", "ACME-ISO-1"). No template or fixture of another tenant
+# says "acme", so a hit is a leak.
 ACME_MARKERS = ("Acme Corporation", "Acme HQ", "carol@acme.example", "Acmeson")
-ACME_WORD = re.compile(r"\bacme\b")
+ACME_WORD = re.compile(r"\bacme\b", re.IGNORECASE)
 
 # Models that no row of the world fixture covers: how to make one for Acme.
 # Extend this when a new client-owned model appears in a route and the world has none of it.
