@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from steward.core.choices import AuditAction, AuditSource
+from steward.tenancy import services
 from steward.tenancy.models import User
 from tests.api.conftest import error_fields, last_audit, send
 from tests.conftest import World
@@ -94,3 +95,15 @@ def test_roles_without_the_user_permission_cannot_change_users(world: World) -> 
     assert send(api, "GET", f"/users/{world.bob.pk}").status_code == 200
     assert send(api, "PATCH", f"/users/{world.bob.pk}", {"first_name": "B"}).status_code == 403
     assert send(api, "POST", "/users", {"username": "z", "role": "owner"}).status_code == 403
+
+
+def test_listing_users_takes_a_fixed_number_of_queries(
+    world: World, django_assert_max_num_queries
+) -> None:
+    for n in range(20):
+        services.create_user(username=f"tech{n}", role="technician", assigned_clients=[world.acme])
+    api = world.bearer(world.alice, scopes=("read",))
+    # token lookup, last-used touch, count, page, assigned clients (prefetched): not one per user
+    with django_assert_max_num_queries(7):
+        response = send(api, "GET", "/users")
+    assert response.json()["count"] == 26
