@@ -270,6 +270,24 @@ def test_restore_into_an_empty_home_brings_back_everything(
 
 
 @pytest.mark.slow
+def test_restore_migrates_a_backup_made_at_an_older_schema(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    steward(old, "migrate", "-v", "0")
+    steward(old, "shell", "-c", NEW_CLIENT)
+    # An installation from before the web app's first migration.
+    steward(old, "migrate", "web", "zero", "-v", "0")
+    archive = backup(old, tmp_path / "old.tar.gz")
+    assert "web" not in Manifest.from_json(members(archive)["manifest.json"]).migrations
+
+    target = tmp_path / "new"
+    steward(target, "restore", str(archive))
+    plan = steward(target, "showmigrations", "web").stdout
+    assert "[X] 0001_totp_device" in plan
+    listed = steward(target, "shell", "-c", SNAPSHOT).stdout
+    assert '"code": "initech"' in listed
+
+
+@pytest.mark.slow
 def test_restore_refuses_a_home_with_data_unless_forced(
     sqlite_source: Source, tmp_path: Path
 ) -> None:

@@ -71,6 +71,8 @@ class _SizeColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         if task.fields.get("unsized"):
             return Text("")
+        if (task.finished_speed or task.speed) is None:  # too quick to measure: no "?"
+            return self._size.render(task)
         return Text.assemble(self._size.render(task), "  ", self._speed.render(task))
 
 
