@@ -90,8 +90,7 @@ def measure(home: Home, args: argparse.Namespace) -> dict[str, Any]:
     token = prepare(home)
     with serving(home, *args.serve_arg) as served:
         path_args = [arg for path in paths() for arg in ("--path", path)]
-        # Warm-up happens inside loadgen; the CPU reading brackets the whole run, so per
-        # request it is slightly high (warm-up requests are not counted).
+        # The CPU reading brackets the warm-up too, so it is divided by both counts.
         cpu_before = group_cpu_seconds(served.pgid)
         result = loadgen(
             served.port,
@@ -103,7 +102,8 @@ def measure(home: Home, args: argparse.Namespace) -> dict[str, Any]:
         )  # fmt: skip
         cpu_after = group_cpu_seconds(served.pgid)
     if cpu_before is not None and cpu_after is not None and result["requests"]:
-        result["server_cpu_ms"] = (cpu_after - cpu_before) * 1000 / result["requests"]
+        served_requests = result["requests"] + result["warmup_requests"]
+        result["server_cpu_ms"] = (cpu_after - cpu_before) * 1000 / served_requests
     return result
 
 

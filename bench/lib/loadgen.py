@@ -123,8 +123,8 @@ def build_requests(args: argparse.Namespace) -> list[bytes]:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     requests = build_requests(args)
+    warm = Tally()
     if args.warmup > 0:
-        warm = Tally()
         deadline = time.perf_counter() + args.warmup
         await asyncio.gather(
             *(connection_loop(i, args, requests, deadline, warm) for i in range(args.concurrency))
@@ -136,7 +136,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         *(connection_loop(i, args, requests, deadline, tally) for i in range(args.concurrency))
     )
     elapsed = time.perf_counter() - started
-    return summarise(tally, elapsed)
+    return {**summarise(tally, elapsed), "warmup_requests": len(warm.latencies)}
 
 
 def summarise(tally: Tally, elapsed: float) -> dict[str, Any]:
