@@ -333,6 +333,9 @@ def test_check_only_verifies_and_writes_nothing(sqlite_source: Source, tmp_path:
     result = steward(target, "restore", "--check", str(sqlite_source.archive))
     assert "Archive verified" in result.stdout
     assert_nothing_restored(target, sqlite_source.home)
+    missing = steward(target, "restore", "--check", str(tmp_path / "nope.tar.gz"), check=False)
+    assert missing.returncode != 0
+    assert "nope.tar.gz does not exist or is not a file" in missing.stderr
 
 
 # --- Refusals: damaged, altered, foreign archives ----------------------------------------------

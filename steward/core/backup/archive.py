@@ -143,6 +143,8 @@ def verify_archive(archive: Path, reporter: Reporter) -> Manifest:
 
     Writes nothing. Raises BackupError naming each missing, altered or unlisted file.
     """
+    if not archive.is_file():
+        raise BackupError(f"{archive} does not exist or is not a file")
     found: dict[str, tuple[int, str]] = {}
     manifest_raw: list[bytes] = []
 

@@ -171,8 +171,6 @@ def restore_backup(
     6. Run `migrate`, so an older backup is brought up to this version's schema.
     """
     reporter = reporter or NullReporter()
-    if not archive.is_file():
-        raise BackupError(f"{archive} does not exist or is not a file")
     manifest = verify_archive(archive, reporter)
     db = configured_database()
     check_compatible(manifest, db)
