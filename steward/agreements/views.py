@@ -314,6 +314,7 @@ def license_seats(request: HttpRequest, license_id: int) -> HttpResponse:
 def reminder_list(request: HttpRequest) -> HttpResponse:
     """Open reminders first (by deadline); ``?all=1`` includes acknowledged ones."""
     reminders = Reminder.objects.visible_to(request.user).select_related("client", "subject_type")
+    reminders = reminders.prefetch_related("subject")
     show_all = request.GET.get("all") == "1"
     if not show_all:
         reminders = reminders.filter(acknowledged_at=None)

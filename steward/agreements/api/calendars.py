@@ -247,6 +247,7 @@ def list_reminders(
     """Reminders by due date; ``open=true`` leaves out acknowledged ones."""
     who = reader(request)
     rows = Reminder.objects.visible_to(who.user).select_related("subject_type")
+    rows = rows.prefetch_related("subject")  # one query per subject type, not per row
     if client_id:
         rows = rows.filter(client_id=client_id)
     if open is not None:
