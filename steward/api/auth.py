@@ -39,7 +39,9 @@ class TokenAuth(HttpBearer):
         lookup = split_lookup(token, API_TOKEN_KIND)
         if lookup is None:
             return None
-        row = ApiToken.objects.select_related("user").filter(lookup=lookup).first()
+        # `lookup` is unique: no ORDER BY (which .first() adds), a cheaper query to compile.
+        rows = ApiToken.objects.select_related("user").filter(lookup=lookup).order_by()[:1]
+        row = next(iter(rows), None)
         now = timezone.now()
         if row is None or not digest_matches(token, row.digest) or not row.is_usable(now):
             return None
