@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.db.models import QuerySet
 
-from steward.agreements.models import Agreement, License, ServiceOffering, StatementOfWork
+from steward.agreements.choices import PausableStatus, Priority
+from steward.agreements.models import (
+    Agreement,
+    BusinessCalendar,
+    License,
+    ServiceOffering,
+    SlaPolicy,
+    StatementOfWork,
+)
 from steward.core.calendarspec import CalendarError, parse_calendar
 from steward.tenancy.forms import timezone_choices
 from steward.tenancy.models import Client
@@ -144,3 +152,84 @@ class PreviewForm(forms.Form):
 
 class SeatsForm(forms.Form):
     assigned_seats = forms.IntegerField(min_value=0, max_value=10_000_000)
+
+
+class SlaPolicyForm(forms.Form):
+    """An SLA policy with one row of targets per priority (minutes; a blank response leaves
+    the priority without a target). Saving an existing policy adds a version."""
+
+    name = forms.CharField(max_length=200)
+    calendar = forms.ModelChoiceField(queryset=BusinessCalendar.objects.none())
+    warning_percent = forms.IntegerField(min_value=1, max_value=99, initial=75)
+    pause_statuses = forms.MultipleChoiceField(
+        choices=PausableStatus.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    credit_percent = forms.DecimalField(min_value=0, max_value=100, decimal_places=2, initial=0)
+    credit_cap_percent = forms.DecimalField(min_value=0, max_value=100, decimal_places=2, initial=0)
+
+    def __init__(self, *args: Any, calendars: QuerySet[BusinessCalendar], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        calendar_field: forms.ModelChoiceField = self.fields["calendar"]  # type: ignore[assignment]
+        calendar_field.queryset = calendars
+        for priority in Priority.values:
+            key = priority.lower()
+            self.fields[f"{key}_response"] = forms.IntegerField(
+                label=f"{priority} response (minutes)", min_value=1, required=False
+            )
+            self.fields[f"{key}_resolution"] = forms.IntegerField(
+                label=f"{priority} resolution (minutes)", min_value=1, required=False
+            )
+            self.fields[f"{key}_calendar"] = forms.ModelChoiceField(
+                queryset=calendars, required=False, label=f"{priority} calendar",
+                empty_label="the policy's calendar",
+            )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for priority in Priority.values:
+            key = priority.lower()
+            response, resolution = data.get(f"{key}_response"), data.get(f"{key}_resolution")
+            if (response is None) != (resolution is None):
+                self.add_error(f"{key}_resolution", "give both targets or neither")
+            elif response is not None and resolution is not None and resolution < response:
+                self.add_error(f"{key}_resolution", "shorter than the response target")
+        return data
+
+    def policy_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        names = ("name", "calendar", "warning_percent", "credit_percent", "credit_cap_percent")
+        return {name: data[name] for name in names} | {
+            "pause_statuses": list(data["pause_statuses"])
+        }
+
+    def targets(self) -> list[dict[str, Any]]:
+        rows = []
+        for priority in Priority.values:
+            key = priority.lower()
+            response = self.cleaned_data.get(f"{key}_response")
+            if response is None:
+                continue
+            rows.append(
+                {
+                    "priority": priority,
+                    "response_seconds": response * 60,
+                    "resolution_seconds": self.cleaned_data[f"{key}_resolution"] * 60,
+                    "calendar": self.cleaned_data.get(f"{key}_calendar"),
+                }
+            )
+        return rows
+
+
+def policy_initial(policy: SlaPolicy) -> dict[str, Any]:
+    """The form's initial values from a policy version (targets in minutes)."""
+    initial: dict[str, Any] = {
+        name: getattr(policy, name)
+        for name in ("name", "calendar", "warning_percent", "pause_statuses", "credit_percent",
+                     "credit_cap_percent")
+    }  # fmt: skip
+    for target in policy.targets.all():
+        key = target.priority.lower()
+        initial[f"{key}_response"] = target.response_seconds // 60
+        initial[f"{key}_resolution"] = target.resolution_seconds // 60
+        initial[f"{key}_calendar"] = target.calendar
+    return initial

@@ -10,6 +10,11 @@ urlpatterns = [
     path("agreements/<int:agreement_id>/", views.agreement_detail, name="agreement"),
     path("agreements/<int:agreement_id>/edit/", views.agreement_edit, name="agreement_edit"),
     path("agreements/<int:agreement_id>/sows/new/", views.sow_create, name="sow_create"),
+    path(
+        "agreements/<int:agreement_id>/sla-policy/edit/",
+        views.sla_policy_edit,
+        name="sla_policy_edit",
+    ),
     path("clients/<int:client_id>/agreements/", views.index, name="client_agreements"),
     path("sows/<int:statement_of_work_id>/", views.sow_detail, name="sow"),
     path("sows/<int:statement_of_work_id>/edit/", views.sow_edit, name="sow_edit"),

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,9 +21,17 @@ from django.views.decorators.http import require_POST
 
 from steward.agreements import services
 from steward.agreements.choices import AssignmentStatus
-from steward.agreements.forms import AgreementForm, LicenseForm, SeatsForm, SowForm
+from steward.agreements.forms import (
+    AgreementForm,
+    LicenseForm,
+    SeatsForm,
+    SlaPolicyForm,
+    SowForm,
+    policy_initial,
+)
 from steward.agreements.models import (
     Agreement,
+    BusinessCalendar,
     License,
     Reminder,
     ServiceOffering,
@@ -159,6 +167,38 @@ def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
             messages.success(request, "Agreement saved.")
             return HttpResponseRedirect(detail)
     return form_page(request, form, f"Edit {agreement}", detail)
+
+
+@login_required
+def sla_policy_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    """Create the agreement's SLA policy, or edit it: saving adds a version, the current one
+    is closed (never changed), so past instants keep their terms."""
+    agreement = _agreement(request, agreement_id)
+    require_change(request)
+    calendars = BusinessCalendar.objects.visible_to(request.user).filter(
+        Q(client__isnull=True) | Q(client=agreement.client)
+    )
+    current = services.policy_in_effect(agreement, timezone.now())
+    initial = policy_initial(current) if current else {"name": "Standard SLA"}
+    form = SlaPolicyForm(request.POST or None, calendars=calendars, initial=initial)
+    detail = reverse("agreements:agreement", args=[agreement.pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            if current is None:
+                services.create_sla_policy(
+                    agreement, targets=form.targets(), **form.policy_fields()
+                )
+            else:
+                services.update_sla_policy(current, form.policy_fields(), targets=form.targets())
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request, "SLA policy saved as a new version." if current else "SLA policy created."
+            )
+            return HttpResponseRedirect(detail)
+    title = f"SLA policy of {agreement}"
+    return form_page(request, form, title, detail)
 
 
 # --- Statements of work -------------------------------------------------------------------------

@@ -99,3 +99,36 @@ def test_reminders_page_and_acknowledge(world: World, agreement: Agreement) -> N
     http.post(f"/reminders/{reminder.pk}/acknowledge/")
     reminder.refresh_from_db()
     assert reminder.acknowledged_by == world.alice
+
+
+def _policy_form(calendar: BusinessCalendar, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "name": "Standard", "calendar": calendar.pk, "warning_percent": 75,
+        "pause_statuses": ["waiting_on_client"], "credit_percent": "5",
+        "credit_cap_percent": "20", "p1_response": 15, "p1_resolution": 240,
+        "p3_response": 240, "p3_resolution": 1440,
+    }  # fmt: skip
+    return data | changes
+
+
+def test_sla_policy_form_creates_then_versions(
+    world: World, agreement: Agreement, berlin: BusinessCalendar
+) -> None:
+    http = world.http(world.alice)
+    url = f"/agreements/{agreement.pk}/sla-policy/edit/"
+    with time_machine.travel("2025-03-01T09:00:00Z", tick=False):
+        assert http.post(url, _policy_form(berlin)).status_code == 302
+    with time_machine.travel("2025-04-01T09:00:00Z", tick=False):
+        form = http.get(url).content.decode()
+        assert 'name="p1_response" value="15"' in form
+        bad = http.post(url, _policy_form(berlin, p3_resolution=""))
+        assert "give both targets or neither" in bad.content.decode()
+        assert http.post(url, _policy_form(berlin, p1_response=10)).status_code == 302
+    v1 = services.policy_in_effect(agreement, datetime(2025, 3, 15, tzinfo=UTC))
+    v2 = services.policy_in_effect(agreement, datetime(2025, 4, 15, tzinfo=UTC))
+    assert v1 is not None
+    assert v2 is not None
+    assert (v1.version, v1.targets.get(priority="P1").response_seconds) == (1, 900)
+    assert (v2.version, v2.targets.get(priority="P1").response_seconds) == (2, 600)
+    assert set(v2.targets.values_list("priority", flat=True)) == {"P1", "P3"}
+    assert world.http(world.bob).post(url, _policy_form(berlin)).status_code == 403
