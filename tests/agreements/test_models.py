@@ -12,6 +12,7 @@ from steward.agreements import services
 from steward.agreements.choices import AssignmentStatus
 from steward.agreements.models import Agreement, BusinessCalendar
 from steward.core.models import AuditEntry
+from steward.tenancy import services as tenancy_services
 from tests.agreements.conftest import BERLIN_OFFICE, make_agreement
 from tests.conftest import World
 
@@ -110,3 +111,17 @@ def test_changes_are_audited_with_the_client(agreement: Agreement) -> None:
     assert entry is not None
     assert (entry.action, entry.client_id) == ("update", agreement.client_id)
     assert (entry.before["notice_days"], entry.after["notice_days"]) == (90, 30)
+
+
+def test_deleting_a_client_removes_its_contracts(world: World) -> None:
+    agreement = make_agreement(world)
+    calendar = services.create_calendar(BERLIN_OFFICE, client=world.acme)
+    always = services.create_calendar({"name": "24x7", "timezone": "UTC", "hours": "24x7"})
+    services.create_sla_policy(
+        agreement, name="SLA", calendar=calendar,
+        targets=[{"priority": "P1", "response_seconds": 60, "resolution_seconds": 600,
+                  "calendar": always}],
+    )  # fmt: skip
+    tenancy_services.delete_client(world.acme)
+    assert not Agreement.objects.exists()
+    assert list(BusinessCalendar.objects.all()) == [always]  # the MSP-wide one stays

@@ -51,8 +51,10 @@ class SlaPolicy(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
     name = models.CharField(max_length=200)
+    # RESTRICT, not PROTECT: a calendar in use cannot be deleted on its own, but deleting the
+    # client removes its calendars together with the policies that use them.
     calendar = models.ForeignKey(
-        "agreements.BusinessCalendar", on_delete=models.PROTECT, related_name="sla_policies"
+        "agreements.BusinessCalendar", on_delete=models.RESTRICT, related_name="sla_policies"
     )
     warning_percent = models.PositiveSmallIntegerField(
         default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
@@ -120,7 +122,7 @@ class SlaTarget(models.Model):
         "agreements.BusinessCalendar",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="sla_targets",
         help_text="Overrides the policy's calendar for this priority",
     )
