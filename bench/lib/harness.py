@@ -118,14 +118,14 @@ def serving(home: Home, *serve_args: str) -> Iterator[Served]:
         wait_for(f"{base}/api/v1/health")
         yield Served(base, port, process.pid)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
+        # SIGTERM to the server's main process only: it stops its workers itself (signalling
+        # the whole group makes it report them as crashed). The group is killed if it hangs.
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def group_cpu_seconds(pgid: int) -> float | None:
