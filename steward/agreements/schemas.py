@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field
 from steward.agreements.choices import HourPeriod, PausableStatus, PaymentTerms, Priority
 from steward.agreements.models import (
     Agreement,
+    License,
     Reminder,
     ServiceCategory,
     ServiceOffering,
@@ -235,9 +236,17 @@ class LicenseOut(Schema):
     start_date: date
     end_date: date
     auto_renew: bool
-    unit_cost: Decimal
+    unit_cost: Decimal | None = Field(description="The MSP's cost; hidden from client contacts")
     unit_price: Decimal
     currency: str
+
+    @staticmethod
+    def resolve_unit_cost(obj: License, context: dict[str, Any]) -> Decimal | None:
+        user = getattr(context.get("request"), "auth", None)
+        user = getattr(user, "user", None)
+        if user is None or getattr(user, "is_client_contact", True):
+            return None
+        return obj.unit_cost
 
 
 # --- Calendars ----------------------------------------------------------------------------------

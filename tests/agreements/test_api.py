@@ -150,6 +150,10 @@ def test_dave_cannot_see_acmes_agreements_and_bob_can(world: World) -> None:
     assert bob.delete(f"{API}/agreements/{agreement.pk}").status_code == 403
     carol = world.bearer(world.carol)
     assert carol.get(f"{API}/agreements/{agreement.pk}").status_code == 200
+    # Acme's contact sees the price of its license, never the MSP's cost.
+    assert carol.get(f"{API}/licenses/{lic.pk}").json()["unit_cost"] is None
+    assert carol.get(f"{API}/licenses").json()["items"][0]["unit_cost"] is None
+    assert bob.get(f"{API}/licenses/{lic.pk}").json()["unit_cost"] == "0.00"
 
 
 def test_a_token_without_write_scope_cannot_create(world: World) -> None:
