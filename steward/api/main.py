@@ -8,6 +8,7 @@ from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from steward.agreements.api import router as agreements_router
 from steward.api.audit import router as audit_router
 from steward.api.auth import SessionAuth, TokenAuth
 from steward.api.errors import unstorable_fields
@@ -78,3 +79,4 @@ api.add_router("", core_router)
 api.add_router("", tenancy_router)
 api.add_router("", audit_router)
 api.add_router("", obligations_router)
+api.add_router("", agreements_router)
