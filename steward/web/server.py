@@ -44,9 +44,10 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 0  # 0: one per core
-    # Threads per process. The GIL runs one at a time; a few more than one let a request
-    # waiting on the database overlap with one computing, and cap the contention.
-    threads: int = 4
+    # Threads per process. The GIL runs one at a time: a second lets a request waiting on
+    # PostgreSQL overlap with one computing; more only queue on the GIL (bench/api_read.py
+    # measured 1, 2 and 4 within noise of each other, 2 slightly ahead).
+    threads: int = 2
 
 
 def serve(options: ServeOptions) -> None:
