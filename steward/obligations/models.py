@@ -13,8 +13,7 @@ from django.utils import timezone as dj_tz
 from steward.obligations.choices import Category, Comparator, PeriodKind, Status
 from steward.obligations.periods import Period
 from steward.obligations.registry import MeasureParamsError, UnknownMeasure, registry
-from steward.tenancy.roles import STAFF_ROLES
-from steward.tenancy.scoping import ALL, ClientScopedQuerySet, visible_client_filter
+from steward.tenancy.scoping import ClientScopedQuerySet
 
 
 class VendorProgram(models.Model):
@@ -40,20 +39,7 @@ class VendorProgram(models.Model):
 
 
 class ObligationQuerySet(ClientScopedQuerySet):
-    def visible_to(self, user: Any) -> ObligationQuerySet:
-        """Client obligations by client scoping; vendor-program obligations to staff only."""
-        condition = visible_client_filter(user)
-        if condition is ALL:
-            return self.all()  # type: ignore[return-value]
-        from steward.tenancy.models import Client  # models import this module; resolve lazily
-
-        mine = Q(client__in=Client.objects.filter(condition).values("pk"))
-        is_staff = getattr(user, "is_superuser", False) or getattr(user, "role", None) in (
-            STAFF_ROLES
-        )
-        if is_staff and getattr(user, "is_active", False):
-            mine |= Q(vendor_program__isnull=False)
-        return self.filter(mine)
+    msp_wide = Q(vendor_program__isnull=False)  # owed to a vendor, shown to staff
 
 
 class Obligation(models.Model):

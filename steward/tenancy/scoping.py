@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from steward.tenancy.choices import Role
-from steward.tenancy.roles import ALL_CLIENT_ROLES, ROLE_PERMISSIONS, VIEW_USERS
+from steward.tenancy.roles import ALL_CLIENT_ROLES, ROLE_PERMISSIONS, STAFF_ROLES, VIEW_USERS
 
 if TYPE_CHECKING:
     from steward.tenancy.models import User
@@ -45,10 +45,21 @@ class ClientQuerySet(models.QuerySet):  # type: ignore[type-arg]
         return self.all() if condition is ALL else self.filter(condition).distinct()
 
 
+def is_active_staff(user: Any) -> bool:
+    if not getattr(user, "is_active", False):
+        return False
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", None) in STAFF_ROLES)
+
+
 class ClientScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    """For models that belong to one client through ``client_field`` (default ``client``)."""
+    """For models that belong to one client through ``client_field`` (default ``client``).
+
+    ``msp_wide`` matches rows that belong to no client (an MSP-wide calendar, an obligation owed
+    to a vendor program): staff see them, client contacts never do.
+    """
 
     client_field = "client"
+    msp_wide: Q | None = None
 
     def visible_to(self, user: Any) -> ClientScopedQuerySet:
         condition = visible_client_filter(user)
@@ -57,7 +68,10 @@ class ClientScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]
         from steward.tenancy.models import Client  # models import this module; resolve lazily
 
         client_ids = Client.objects.filter(condition).values("pk")
-        return self.filter(**{f"{self.client_field}__in": client_ids})
+        mine = Q(**{f"{self.client_field}__in": client_ids})
+        if self.msp_wide is not None and is_active_staff(user):
+            mine |= self.msp_wide
+        return self.filter(mine)
 
 
 class UserQuerySet(models.QuerySet):  # type: ignore[type-arg]

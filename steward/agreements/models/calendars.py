@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_tz
 
 from steward.core.calendarspec import CalendarError, CalendarSpec, parse_calendar
-from steward.tenancy.roles import STAFF_ROLES
-from steward.tenancy.scoping import ALL, ClientScopedQuerySet, visible_client_filter
+from steward.tenancy.scoping import ClientScopedQuerySet
 
 
 class BusinessCalendarQuerySet(ClientScopedQuerySet):
-    def visible_to(self, user: Any) -> BusinessCalendarQuerySet:
-        """A client's calendars by client scoping; MSP-wide calendars (no client) to staff."""
-        condition = visible_client_filter(user)
-        if condition is ALL:
-            return self.all()  # type: ignore[return-value]
-        from steward.tenancy.models import Client  # models import this module; resolve lazily
-
-        mine = Q(client__in=Client.objects.filter(condition).values("pk"))
-        is_staff = getattr(user, "is_superuser", False) or getattr(user, "role", None) in (
-            STAFF_ROLES
-        )
-        if is_staff and getattr(user, "is_active", False):
-            mine |= Q(client__isnull=True)
-        return self.filter(mine)
+    msp_wide = Q(client__isnull=True)  # MSP-wide calendars, shown to staff
 
 
 def calendar_error(exc: CalendarError) -> ValidationError:
