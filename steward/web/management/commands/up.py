@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import sys
 import threading
@@ -19,6 +20,10 @@ from steward.core.schedule import SchedulerThread
 from steward.core.worker import WorkerThread
 from steward.tenancy.services import ensure_owner
 from steward.web.server import make_server
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -56,8 +61,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Steward is running at http://{host}:{port}/  (Ctrl-C stops it)")
         )
+        # uvicorn drains requests on SIGINT/SIGTERM, then re-raises the signal to the handler that
+        # was there before it: make SIGTERM land as KeyboardInterrupt too, so both stop cleanly.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
-            server.run()  # uvicorn drains requests on Ctrl-C / SIGTERM, then re-raises the signal
+            server.run()
         except KeyboardInterrupt:
             pass
         finally:
