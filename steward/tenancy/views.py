@@ -7,6 +7,7 @@ and go through the service verbs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -110,6 +111,32 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(request, "tenancy/client_detail.html", context)
 
 
+def _changes(form: Any) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in form.changed_data}
+
+
+def _save_and_redirect(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[], Any],
+    message: Callable[[Any], str],
+    next_url: Callable[[Any], str],
+) -> HttpResponse | None:
+    """On a valid POST, run the service verb; on success flash ``message`` and redirect.
+
+    Returns None when the form is to be shown (again), with the service's field errors on it.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save()
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return None
+    messages.success(request, message(saved))
+    return HttpResponseRedirect(next_url(saved))
+
+
 def _form_page(request: HttpRequest, form: Any, **context: Any) -> HttpResponse:
     return render(request, "tenancy/form.html", {"nav_active": "clients", "form": form, **context})
 
@@ -118,14 +145,15 @@ def _form_page(request: HttpRequest, form: Any, **context: Any) -> HttpResponse:
 def client_create(request: HttpRequest) -> HttpResponse:
     _require_change(request)
     form = ClientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            client = services.create_client(**form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"Client “{client.name}” created.")
-            return HttpResponseRedirect(reverse("tenancy:client_detail", args=[client.pk]))
+    saved = _save_and_redirect(
+        request,
+        form,
+        lambda: services.create_client(**form.cleaned_data),
+        lambda client: f"Client “{client.name}” created.",
+        lambda client: reverse("tenancy:client_detail", args=[client.pk]),
+    )
+    if saved is not None:
+        return saved
     return _form_page(request, form, title="New client", cancel=reverse("tenancy:client_list"))
 
 
@@ -134,14 +162,15 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client(request, client_id)
     _require_change(request)
     form = ClientForm(request.POST or None, instance=client)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_client(client, {f: form.cleaned_data[f] for f in form.changed_data})
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"Client “{client.name}” saved.")
-            return HttpResponseRedirect(reverse("tenancy:client_detail", args=[client.pk]))
+    saved = _save_and_redirect(
+        request,
+        form,
+        lambda: services.update_client(client, _changes(form)),
+        lambda _saved: f"Client “{client.name}” saved.",
+        lambda _saved: reverse("tenancy:client_detail", args=[client.pk]),
+    )
+    if saved is not None:
+        return saved
     detail = reverse("tenancy:client_detail", args=[client.pk])
     return _form_page(request, form, title=f"Edit {client.name}", client=client, cancel=detail)
 
@@ -159,14 +188,15 @@ def site_create(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client(request, client_id)
     _require_change(request)
     form = SiteForm(request.POST or None, instance=Site(client=client, timezone=client.timezone))
-    if request.method == "POST" and form.is_valid():
-        try:
-            site = services.create_site(client, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"Site “{site.name}” added.")
-            return HttpResponseRedirect(reverse("tenancy:client_detail", args=[client.pk]))
+    saved = _save_and_redirect(
+        request,
+        form,
+        lambda: services.create_site(client, **form.cleaned_data),
+        lambda site: f"Site “{site.name}” added.",
+        lambda site: reverse("tenancy:client_detail", args=[client.pk]),
+    )
+    if saved is not None:
+        return saved
     detail = reverse("tenancy:client_detail", args=[client.pk])
     return _form_page(request, form, title="New site", client=client, cancel=detail)
 
@@ -177,14 +207,15 @@ def site_edit(request: HttpRequest, client_id: int, site_id: int) -> HttpRespons
     site = _site(request, client, site_id)
     _require_change(request)
     form = SiteForm(request.POST or None, instance=site)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_site(site, {f: form.cleaned_data[f] for f in form.changed_data})
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"Site “{site.name}” saved.")
-            return HttpResponseRedirect(reverse("tenancy:client_detail", args=[client.pk]))
+    saved = _save_and_redirect(
+        request,
+        form,
+        lambda: services.update_site(site, _changes(form)),
+        lambda _saved: f"Site “{site.name}” saved.",
+        lambda _saved: reverse("tenancy:client_detail", args=[client.pk]),
+    )
+    if saved is not None:
+        return saved
     detail = reverse("tenancy:client_detail", args=[client.pk])
     return _form_page(request, form, title=f"Edit {site.name}", client=client, cancel=detail)
 
@@ -230,14 +261,15 @@ def contact_create(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client(request, client_id)
     _require_change(request)
     form = _contact_form(request, client, Contact(client=client))
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.create_contact(client, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"Contact “{contact}” added.")
-            return HttpResponseRedirect(reverse("tenancy:client_detail", args=[client.pk]))
+    saved = _save_and_redirect(
+        request,
+        form,
+        lambda: services.create_contact(client, **form.cleaned_data),
+        lambda contact: f"Contact “{contact}” added.",
+        lambda contact: reverse("tenancy:client_detail", args=[client.pk]),
+    )
+    if saved is not None:
+        return saved
     detail = reverse("tenancy:client_detail", args=[client.pk])
     return _form_page(request, form, title="New contact", client=client, cancel=detail)
 
@@ -248,14 +280,15 @@ def contact_edit(request: HttpRequest, client_id: int, contact_id: int) -> HttpR
     contact = _contact(request, client, contact_id)
     _require_change(request)
     form = _contact_form(request, client, contact)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_contact(contact, {f: form.cleaned_data[f] for f in form.changed_data})
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"Contact “{contact}” saved.")
-            return HttpResponseRedirect(reverse("tenancy:client_detail", args=[client.pk]))
+    saved = _save_and_redirect(
+        request,
+        form,
+        lambda: services.update_contact(contact, _changes(form)),
+        lambda _saved: f"Contact “{contact}” saved.",
+        lambda _saved: reverse("tenancy:client_detail", args=[client.pk]),
+    )
+    if saved is not None:
+        return saved
     detail = reverse("tenancy:client_detail", args=[client.pk])
     return _form_page(request, form, title=f"Edit {contact}", client=client, cancel=detail)
 
