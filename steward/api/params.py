@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-MAX_ID = 2**63 - 1
+from steward.core.validation import MAX_ID
 
 ObjectId = Annotated[int, Field(ge=1, le=MAX_ID, description="An object's id")]
 OptionalId = Annotated[int | None, Field(default=None, ge=1, le=MAX_ID)]

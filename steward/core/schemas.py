@@ -6,6 +6,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from steward.core.validation import MAX_ID
+
 
 class HealthOut(Schema):
     status: str
@@ -34,7 +36,7 @@ class AuditFilter(Schema):
     action: str | None = None
     object_type: str | None = None
     object_id: str | None = None
-    client_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    client_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     source: str | None = None
     since: datetime | None = None
     until: datetime | None = None

@@ -9,6 +9,10 @@ from django.db import models, transaction
 
 M = TypeVar("M", bound=models.Model)
 
+# The largest id the database can store (a signed 64-bit integer). Django already answers "no
+# rows" for larger lookups; inputs that are parsed by hand (API parameters, form values) use it.
+MAX_ID = 2**63 - 1
+
 
 def save_validated(instance: M, *, exclude: list[str] | None = None) -> M:
     """Run the model's full validation, then save; a ValidationError names each bad field."""

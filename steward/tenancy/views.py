@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -40,17 +40,7 @@ def _require_change(request: HttpRequest) -> None:
         raise PermissionDenied("your role may not change clients")
 
 
-# Ids beyond a signed 64-bit integer cannot exist; the database would fail on them (a 500).
-MAX_ID = 2**63 - 1
-
-
-def _check_id(value: int) -> None:
-    if not 0 < value <= MAX_ID:
-        raise Http404("no such object")
-
-
 def _client(request: HttpRequest, client_id: int) -> Client:
-    _check_id(client_id)
     return get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
 
 
@@ -179,7 +169,6 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def _site(request: HttpRequest, client: Client, site_id: int) -> Site:
-    _check_id(site_id)
     return get_object_or_404(Site.objects.visible_to(request.user), client=client, pk=site_id)
 
 
@@ -225,14 +214,17 @@ def site_delete(request: HttpRequest, client_id: int, site_id: int) -> HttpRespo
     client = _client(request, client_id)
     site = _site(request, client, site_id)
     _require_change(request)
+    return _delete_page(request, client, site.name, "site", lambda: services.delete_site(site))
+
+
+def _delete_page(
+    request: HttpRequest, client: Client, name: str, kind: str, delete: Callable[[], None]
+) -> HttpResponse:
+    """GET asks to confirm; POST deletes through the service verb and returns to the client."""
     if request.method == "POST":
-        services.delete_site(site)
-        messages.success(request, f"Site “{site.name}” deleted.")
+        delete()
+        messages.success(request, f"{kind.capitalize()} “{name}” deleted.")
         return HttpResponseRedirect(reverse("tenancy:client_detail", args=[client.pk]))
-    return _confirm_delete(request, client, site.name, "site")
-
-
-def _confirm_delete(request: HttpRequest, client: Client, name: str, kind: str) -> HttpResponse:
     context = {
         "nav_active": "clients",
         "client": client,
@@ -247,7 +239,6 @@ def _confirm_delete(request: HttpRequest, client: Client, name: str, kind: str) 
 
 
 def _contact(request: HttpRequest, client: Client, contact_id: int) -> Contact:
-    _check_id(contact_id)
     return get_object_or_404(Contact.objects.visible_to(request.user), client=client, pk=contact_id)
 
 
@@ -298,8 +289,6 @@ def contact_delete(request: HttpRequest, client_id: int, contact_id: int) -> Htt
     client = _client(request, client_id)
     contact = _contact(request, client, contact_id)
     _require_change(request)
-    if request.method == "POST":
-        services.delete_contact(contact)
-        messages.success(request, f"Contact “{contact}” deleted.")
-        return HttpResponseRedirect(reverse("tenancy:client_detail", args=[client.pk]))
-    return _confirm_delete(request, client, str(contact), "contact")
+    return _delete_page(
+        request, client, str(contact), "contact", lambda: services.delete_contact(contact)
+    )

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from steward.core.models import AuditEntry
+from steward.core.validation import MAX_ID
 from steward.tenancy.choices import ClientStatus
 from steward.tenancy.models import Client
 from steward.tenancy.roles import CHANGE_CLIENTS, VIEW_AUDIT
-from steward.tenancy.views import MAX_ID, SESSION_CLIENT_KEY
+from steward.tenancy.views import SESSION_CLIENT_KEY
 from steward.web.navigation import may
 
 RECENT_AUDIT = 8
