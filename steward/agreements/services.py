@@ -39,11 +39,6 @@ def create_offering(**fields: Any) -> ServiceOffering:
     return save_validated(ServiceOffering(**fields))
 
 
-def update_offering(offering: ServiceOffering, changes: Mapping[str, Any]) -> ServiceOffering:
-    """Edit an offering's name, description or active flag."""
-    return apply_changes(offering, changes)
-
-
 def create_category(offering: ServiceOffering, **fields: Any) -> ServiceCategory:
     """Add a ticket category that ``offering`` covers."""
     return save_validated(ServiceCategory(offering=offering, **fields))

@@ -324,7 +324,3 @@ def register(
     for m2m in model._meta.many_to_many:
         through = m2m.remote_field.through  # type: ignore[union-attr]
         m2m_changed.connect(_on_m2m_changed, sender=through, dispatch_uid=f"{uid}-{m2m.name}")
-
-
-def registered_models() -> list[type[models.Model]]:
-    return list(_registry)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -123,11 +122,6 @@ class Scorecard:
             "period_label": self.period.label,
             "areas": [a.as_dict() for a in self.areas],
         }
-
-
-def current_period(client: Client, now: datetime) -> Period:
-    """The month that ``now`` falls in, in the client's time zone."""
-    return Period.at(now, client.timezone)
 
 
 def _unit(obligation: Obligation, evaluation: Evaluation | None) -> str:

@@ -9,7 +9,6 @@ never rewrites the history of closed periods.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -92,11 +91,6 @@ class SlaPolicy(models.Model):
     @property
     def is_current(self) -> bool:
         return self.effective_until is None
-
-    def in_effect_at(self, at: datetime) -> bool:
-        return self.effective_from <= at and (
-            self.effective_until is None or at < self.effective_until
-        )
 
     def clean(self) -> None:
         if self.credit_cap_percent < self.credit_percent and self.credit_cap_percent != 0:
