@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "steward.web",
     "steward.obligations",
     "steward.agreements",
+    "steward.servicedesk",
 ]
 
 MIDDLEWARE = [

@@ -112,6 +112,12 @@ class SlaTarget(models.Model):
     priority = models.CharField(max_length=2, choices=Priority.choices)
     response_seconds = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     resolution_seconds = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    plan_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Optional: business seconds to give a resolution plan",
+    )
     calendar = models.ForeignKey(
         "agreements.BusinessCalendar",
         null=True,
