@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("steward.obligations.urls")),
     path("", include("steward.agreements.urls")),
+    path("", include("steward.servicedesk.urls")),
     path("", include("steward.web.urls")),
 ]

@@ -14,6 +14,7 @@ from steward.api.auth import SessionAuth, TokenAuth
 from steward.api.errors import unstorable_fields
 from steward.core.api import router as core_router
 from steward.obligations.api import router as obligations_router
+from steward.servicedesk.api import router as servicedesk_router
 from steward.tenancy.api import router as tenancy_router
 
 api = NinjaAPI(
@@ -80,3 +81,4 @@ api.add_router("", tenancy_router)
 api.add_router("", audit_router)
 api.add_router("", obligations_router)
 api.add_router("", agreements_router)
+api.add_router("", servicedesk_router)

@@ -1,0 +1,5 @@
+"""Placeholder: filled by the tickets part."""
+
+from ninja import Router
+
+router = Router()

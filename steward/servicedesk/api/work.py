@@ -1,0 +1,5 @@
+"""Placeholder: filled by the work part."""
+
+from ninja import Router
+
+router = Router()

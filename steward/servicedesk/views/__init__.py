@@ -1,0 +1,1 @@
+"""The service desk web UI, one module per area; each exports urlpatterns."""
