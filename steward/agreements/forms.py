@@ -179,6 +179,9 @@ class SlaPolicyForm(forms.Form):
             self.fields[f"{key}_resolution"] = forms.IntegerField(
                 label=f"{priority} resolution (minutes)", min_value=1, required=False
             )
+            self.fields[f"{key}_plan"] = forms.IntegerField(
+                label=f"{priority} resolution plan (minutes, optional)", min_value=1, required=False
+            )
             self.fields[f"{key}_calendar"] = forms.ModelChoiceField(
                 queryset=calendars, required=False, label=f"{priority} calendar",
                 empty_label="the policy's calendar",
@@ -214,6 +217,7 @@ class SlaPolicyForm(forms.Form):
                     "priority": priority,
                     "response_seconds": response * 60,
                     "resolution_seconds": self.cleaned_data[f"{key}_resolution"] * 60,
+                    "plan_seconds": _seconds(self.cleaned_data.get(f"{key}_plan")),
                     "calendar": self.cleaned_data.get(f"{key}_calendar"),
                 }
             )
@@ -231,5 +235,10 @@ def policy_initial(policy: SlaPolicy) -> dict[str, Any]:
         key = target.priority.lower()
         initial[f"{key}_response"] = target.response_seconds // 60
         initial[f"{key}_resolution"] = target.resolution_seconds // 60
+        initial[f"{key}_plan"] = target.plan_seconds // 60 if target.plan_seconds else None
         initial[f"{key}_calendar"] = target.calendar
     return initial
+
+
+def _seconds(minutes: int | None) -> int | None:
+    return minutes * 60 if minutes is not None else None

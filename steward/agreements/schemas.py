@@ -292,6 +292,7 @@ class TargetIn(Schema):
     priority: Priority
     response_seconds: Seconds
     resolution_seconds: Seconds
+    plan_seconds: Seconds | None = None
     calendar_id: ObjectId | None = None
 
 
@@ -299,6 +300,7 @@ class TargetOut(Schema):
     priority: str
     response_seconds: int
     resolution_seconds: int
+    plan_seconds: int | None
     calendar_id: int | None
 
 

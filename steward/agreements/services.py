@@ -253,6 +253,9 @@ POLICY_FIELDS = (
 )
 
 
+TARGET_FIELDS = ("priority", "response_seconds", "resolution_seconds", "plan_seconds", "calendar")
+
+
 def update_sla_policy(
     policy: SlaPolicy,
     changes: Mapping[str, Any],
@@ -275,13 +278,7 @@ def update_sla_policy(
         raise ValidationError({"policy": "only the current version of a policy can be edited"})
     if now < policy.effective_from:
         raise ValidationError({"effective_from": "the current version starts after this edit"})
-    old_targets = [
-        {
-            k: getattr(t, k)
-            for k in ("priority", "response_seconds", "resolution_seconds", "calendar")
-        }
-        for t in policy.targets.all()
-    ]
+    old_targets = [{k: getattr(t, k) for k in TARGET_FIELDS} for t in policy.targets.all()]
     terms = {name: getattr(policy, name) for name in POLICY_FIELDS} | dict(changes)
     with transaction.atomic():
         policy.effective_until = now

@@ -7,7 +7,7 @@ policy or calendar correction, writing each change to the audit log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -193,7 +193,10 @@ class Recomputed:
 
 
 def recompute_sla(
-    now: datetime, client: Client | None = None, batch_size: int = 500
+    now: datetime,
+    client: Client | None = None,
+    batch_size: int = 500,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[Recomputed]:
     """Replay the clocks of every ticket (of one client) and store the results; yields each
     ticket whose SLA state changed, with before/after, after writing it to the audit log.
@@ -215,6 +218,8 @@ def recompute_sla(
             change = _recompute_one(ticket, by_ticket[ticket.pk], now, cache)
             if change is not None:
                 yield change
+        if progress is not None:
+            progress(min(start + batch_size, len(ids)), len(ids))
 
 
 def _recompute_one(
