@@ -242,7 +242,7 @@ class TicketLink(models.Model):
 
 
 class Attachment(models.Model):
-    """A file attached to a ticket, stored under STEWARD_HOME/attachments by content hash."""
+    """A file attached to a ticket, stored under MEDIA_ROOT/attachments by content hash."""
 
     client = models.ForeignKey("tenancy.Client", on_delete=models.CASCADE, related_name="+")
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")

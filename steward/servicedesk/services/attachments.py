@@ -1,5 +1,6 @@
 """Attachments: size-limited, content type sniffed from the bytes (never trusted from the
-sender), stored once per content hash under STEWARD_HOME/attachments."""
+sender), stored once per content hash under MEDIA_ROOT/attachments (STEWARD_HOME/media), so
+backups carry them."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from datetime import datetime
 from pathlib import Path
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from steward.core.env import envint
-from steward.core.home import steward_home
 from steward.servicedesk.choices import EventKind
 from steward.servicedesk.models import Attachment, Ticket, TicketEvent
 from steward.servicedesk.services.tickets import record_event
@@ -30,7 +31,7 @@ def max_attachment_bytes() -> int:
 
 
 def attachment_root() -> Path:
-    return steward_home() / "attachments"
+    return Path(settings.MEDIA_ROOT) / "attachments"
 
 
 def attachment_path(sha256: str) -> Path:
