@@ -24,3 +24,4 @@ class ServicedeskConfig(AppConfig):
         audit.register(models.Queue)
         audit.register(models.Skill)
         audit.register(models.TechnicianProfile)
+        import steward.servicedesk.receivers_routing  # noqa: F401  (connects its receivers)
