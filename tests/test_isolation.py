@@ -37,6 +37,7 @@ from steward.tenancy import services
 from steward.tenancy.models import ApiToken, Client, User
 from tests.agreements.builders import AGREEMENT_BUILDERS
 from tests.conftest import World
+from tests.servicedesk.builders import SERVICEDESK_BUILDERS
 
 API_PREFIX = "/api/v1"
 ACME_TOKEN_NAME = "carol-isolation-probe"
@@ -53,6 +54,7 @@ ACME_WORD = re.compile(r"\bacme\b", re.IGNORECASE)
 ACME_BUILDERS: dict[str, Callable[[World], models.Model]] = {
     "obligations.obligation": lambda w: create_default_obligations(w.acme)[0],
     **AGREEMENT_BUILDERS,
+    **SERVICEDESK_BUILDERS,
 }
 
 EXTEND_HINT = (
