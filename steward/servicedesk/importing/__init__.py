@@ -1,0 +1,91 @@
+"""Import of historical tickets from CSV, JSON or JSON Lines (docs/servicedesk.md, "Import and
+export"): ``parse`` reads rows into checked records, ``write`` stores them in bulk with their
+SLA outcome computed as if the tickets had been worked live.
+
+``import_tickets`` is the one entry point: the CLI, the API and bench/tickets.py call it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import TextIO
+
+from django.utils import timezone
+
+from steward.servicedesk.importing.parse import (
+    Parsed,
+    PayloadError,
+    Rejected,
+    RowError,
+    TicketRecord,
+    parse_csv,
+    parse_json,
+    parse_jsonl,
+)
+from steward.servicedesk.importing.write import Duplicate, ImportReport, write_tickets
+from steward.tenancy.models import User
+
+__all__ = [
+    "FORMATS",
+    "Duplicate",
+    "ImportReport",
+    "PayloadError",
+    "Rejected",
+    "RowError",
+    "TicketRecord",
+    "format_for",
+    "import_tickets",
+    "parse",
+]
+
+FORMATS = ("csv", "json", "jsonl")
+SUFFIXES = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def format_for(filename: str) -> str | None:
+    """The format a file name's suffix suggests, or None."""
+    lowered = filename.lower()
+    return next((fmt for suffix, fmt in SUFFIXES.items() if lowered.endswith(suffix)), None)
+
+
+def parse(source: str | TextIO, fmt: str, now: datetime, client: str = "") -> Iterator[Parsed]:
+    """Records of ``source`` (text, or a text stream read lazily for CSV and JSON Lines).
+    Raises ``PayloadError`` at once when the payload cannot be read at all."""
+    stream = io.StringIO(source, newline="") if isinstance(source, str) else source
+    if fmt == "csv":
+        return parse_csv(stream, now, client)
+    if fmt == "json":
+        return parse_json(stream.read(), now, client)
+    if fmt == "jsonl":
+        return parse_jsonl(stream, now, client)
+    raise PayloadError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+def import_tickets(
+    source: str | TextIO,
+    *,
+    fmt: str,
+    user: User,
+    client: str = "",
+    dry_run: bool = False,
+    now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import historical tickets for the clients ``user`` can see (``client``: the code of the
+    client of rows that name none). Returns the report; raises ``PayloadError`` only when the
+    payload is unreadable as a whole."""
+    now = now if now is not None else timezone.now()
+    records = parse(source, fmt, now, client)
+    # A generator's header check runs on its first step: take it before opening the write.
+    first = next(records, None)
+    if first is None:
+        return ImportReport(dry_run=dry_run)
+    chained = _chain(first, records)
+    return write_tickets(chained, user=user, now=now, dry_run=dry_run, progress=progress)
+
+
+def _chain(first: Parsed, rest: Iterator[Parsed]) -> Iterator[Parsed]:
+    yield first
+    yield from rest
