@@ -1,0 +1,256 @@
+"""SLA escalation: each warning and breach announced once, at its second, by one worker; the
+breach mail checked as it leaves over a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import email
+import socket
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import Message
+from typing import Any
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+from django.utils import timezone
+
+from steward.core.schedule import registered_jobs
+from steward.servicedesk import escalation, services
+from steward.servicedesk.choices import EventKind, Impact, Status, Urgency
+from steward.servicedesk.escalation import Announcement, process_deadlines
+from steward.servicedesk.models import Ticket
+from steward.servicedesk.services.sla import TermsCache
+from steward.servicedesk.tasks import announce_sla_deadlines
+from steward.tenancy import services as tenancy
+from steward.tenancy.choices import Role
+from tests.servicedesk.conftest import MONDAY_10, Desk
+
+# A P3 ticket opened Monday 10:00 Berlin (09:00 UTC) on office hours 09-17: respond within 4
+# business hours (warning at 75 %, 3 hours), resolve within 16.
+RESPONSE_WARNING = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+RESPONSE_BREACH = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
+
+OnCommit = Callable[..., Any]
+
+
+def p3_ticket(desk: Desk) -> Ticket:
+    with time_machine.travel(MONDAY_10, tick=False):
+        return desk.ticket(impact=Impact.MEDIUM, urgency=Urgency.MEDIUM)
+
+
+def run_at(moment: datetime) -> list[Announcement]:
+    """What the periodic job does at ``moment``."""
+    with time_machine.travel(moment, tick=False):
+        return process_deadlines(timezone.now())
+
+
+def kinds(ticket: Ticket, *wanted: str) -> list[tuple[str, datetime, str]]:
+    events = ticket.events.filter(kind__in=wanted or [EventKind.SLA_WARNING, EventKind.SLA_BREACH])
+    return [(e.kind, e.at, e.data.get("clock", "")) for e in events.order_by("at", "pk")]
+
+
+def test_warning_at_its_second_and_never_again(desk: Desk) -> None:
+    ticket = p3_ticket(desk)
+    assert (ticket.next_deadline_at, ticket.next_deadline_kind) == (
+        RESPONSE_WARNING,
+        "response_warning",
+    )
+    assert run_at(RESPONSE_WARNING - SECOND) == []
+    assert run_at(RESPONSE_WARNING) == [
+        Announcement(ticket.pk, "response_warning", RESPONSE_WARNING)
+    ]
+    assert kinds(ticket) == [(EventKind.SLA_WARNING, RESPONSE_WARNING, "response")]
+    ticket.refresh_from_db()
+    assert (ticket.next_deadline_at, ticket.next_deadline_kind) == (
+        RESPONSE_BREACH,
+        "response_breach",
+    )
+    assert (ticket.announced_deadline_at, ticket.announced_deadline_kind) == (
+        RESPONSE_WARNING,
+        "response_warning",
+    )
+    assert run_at(RESPONSE_WARNING) == []
+    assert run_at(RESPONSE_WARNING + 30 * SECOND) == []
+    assert len(kinds(ticket)) == 1
+
+
+def test_breach_at_its_second_escalates(
+    desk: Desk, django_capture_on_commit_callbacks: Any
+) -> None:
+    ticket = p3_ticket(desk)
+    run_at(RESPONSE_WARNING)
+    assert run_at(RESPONSE_BREACH - SECOND) == []
+    with django_capture_on_commit_callbacks() as callbacks:
+        announced = run_at(RESPONSE_BREACH)
+    assert announced == [Announcement(ticket.pk, "response_breach", RESPONSE_BREACH)]
+    assert announced[0].is_breach
+    assert announced[0].clock == "response"
+    assert len(callbacks) == 0  # nobody to tell: no service manager, no assignee
+    ticket.refresh_from_db()
+    assert ticket.response_met is False  # the board's "breached" column sees it at once
+    assert ticket.next_deadline_kind == "resolution_warning"
+    escalated = ticket.events.get(kind=EventKind.ESCALATED)
+    assert escalated.data == {"clock": "response", "to": []}
+    assert "nobody to tell" in escalated.body
+    assert run_at(RESPONSE_BREACH + SECOND) == []
+
+
+def test_no_announcement_while_paused(desk: Desk) -> None:
+    ticket = p3_ticket(desk)
+    run_at(RESPONSE_WARNING)
+    with time_machine.travel(RESPONSE_WARNING + timedelta(minutes=30), tick=False):
+        services.change_status(
+            ticket, Status.WAITING_ON_CLIENT, by=desk.world.bob, reason="which printer?"
+        )
+    ticket.refresh_from_db()
+    assert ticket.next_deadline_at is None
+    assert run_at(RESPONSE_BREACH) == []
+    assert run_at(RESPONSE_BREACH + timedelta(hours=2)) == []
+    # Resumed at 15:00 UTC with 30 business minutes left: the breach moves to 15:30.
+    with time_machine.travel(datetime(2026, 3, 2, 15, 0, tzinfo=UTC), tick=False):
+        services.change_status(ticket, Status.IN_PROGRESS, by=desk.world.bob)
+    resumed_breach = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
+    assert run_at(resumed_breach - SECOND) == []
+    assert run_at(resumed_breach) == [Announcement(ticket.pk, "response_breach", resumed_breach)]
+    assert [k for k, _, _ in kinds(ticket)] == [EventKind.SLA_WARNING, EventKind.SLA_BREACH]
+
+
+def test_two_workers_claim_one_deadline_once(desk: Desk) -> None:
+    ticket = p3_ticket(desk)
+    # Both workers read the due row before either claims it.
+    due = (ticket.pk, ticket.next_deadline_at, ticket.next_deadline_kind)
+    assert due[1] is not None
+    first = escalation._claim_and_announce(*due, RESPONSE_WARNING, TermsCache())  # type: ignore[arg-type]
+    second = escalation._claim_and_announce(*due, RESPONSE_WARNING, TermsCache())  # type: ignore[arg-type]
+    assert [len(first), len(second)] == [1, 0]
+    # And whole runs, one after the other at the same instant.
+    assert run_at(RESPONSE_WARNING) == []
+    assert len(kinds(ticket)) == 1
+
+
+def test_a_late_run_announces_what_it_missed_in_order(desk: Desk) -> None:
+    ticket = p3_ticket(desk)
+    late = RESPONSE_BREACH + timedelta(minutes=5)
+    assert run_at(late) == [
+        Announcement(ticket.pk, "response_warning", RESPONSE_WARNING),
+        Announcement(ticket.pk, "response_breach", RESPONSE_BREACH),
+    ]
+    assert kinds(ticket) == [
+        (EventKind.SLA_WARNING, RESPONSE_WARNING, "response"),
+        (EventKind.SLA_BREACH, RESPONSE_BREACH, "response"),
+    ]
+
+
+def test_a_deadline_skipped_by_an_action_is_caught_up(desk: Desk) -> None:
+    ticket = p3_ticket(desk)
+    # A note half a minute after the warning, before the job ran, moved the next deadline on.
+    with time_machine.travel(RESPONSE_WARNING + 30 * SECOND, tick=False):
+        services.reply(ticket, "checking logs", by=desk.world.bob, public=False)
+    ticket.refresh_from_db()
+    assert ticket.next_deadline_kind == "response_breach"
+    assert [a.kind for a in run_at(RESPONSE_BREACH)] == ["response_warning", "response_breach"]
+
+
+def test_a_response_at_the_due_second_is_no_breach(desk: Desk) -> None:
+    ticket = p3_ticket(desk)
+    run_at(RESPONSE_WARNING)
+    with time_machine.travel(RESPONSE_BREACH, tick=False):
+        services.reply(ticket, "On it", by=desk.world.bob)
+    ticket.refresh_from_db()
+    assert ticket.response_met is True
+    assert ticket.next_deadline_kind == "resolution_warning"
+    assert run_at(RESPONSE_BREACH + timedelta(minutes=1)) == []
+
+
+def test_a_recomputed_deadline_is_not_announced_twice(desk: Desk) -> None:
+    ticket = p3_ticket(desk)
+    run_at(RESPONSE_WARNING)
+    # A recompute that puts the announced deadline back (a replay, a corrected calendar that
+    # comes out the same) must not announce it again; the job moves on.
+    Ticket.objects.filter(pk=ticket.pk).update(
+        next_deadline_at=RESPONSE_WARNING, next_deadline_kind="response_warning"
+    )
+    assert run_at(RESPONSE_WARNING + timedelta(minutes=1)) == []
+    ticket.refresh_from_db()
+    assert ticket.next_deadline_kind == "response_breach"
+    assert len(kinds(ticket)) == 1
+
+
+def test_the_periodic_job(desk: Desk) -> None:
+    job = next(j for j in registered_jobs() if j.task is announce_sla_deadlines)
+    assert job.every == timedelta(minutes=1)
+    p3_ticket(desk)
+    with time_machine.travel(RESPONSE_WARNING, tick=False):
+        assert announce_sla_deadlines.call() == 1
+        assert announce_sla_deadlines.call() == 0
+
+
+# --- The breach mail, over SMTP -----------------------------------------------------------------
+
+
+class Inbox:
+    """An aiosmtpd handler keeping each message with its envelope recipients."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Message]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[Inbox]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.DEFAULT_FROM_EMAIL = "steward@msp.example"
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def test_breach_mail_to_service_managers_and_assignee(
+    desk: Desk, smtp: Inbox, django_capture_on_commit_callbacks: Any
+) -> None:
+    world = desk.world
+    tenancy.create_user(username="sam", role=Role.SERVICE_MANAGER, email="sam@msp.example")
+    tenancy.create_user(username="quiet", role=Role.SERVICE_MANAGER)  # no address: skipped
+    tenancy.create_user(username="dan", role=Role.DISPATCHER, email="dan@msp.example")
+    tenancy.update_user(world.bob, {"email": "bob@msp.example"})
+    ticket = p3_ticket(desk)
+    with time_machine.travel(MONDAY_10 + timedelta(minutes=5), tick=False):
+        services.assign(ticket, world.bob, by=world.alice)
+    run_at(RESPONSE_WARNING)
+    assert smtp.messages == []  # warnings go on the timeline only
+    with django_capture_on_commit_callbacks(execute=True):
+        run_at(RESPONSE_BREACH)
+    breach_mails = [(to, m) for to, m in smtp.messages if "[SLA breach]" in m["Subject"]]
+    assert len(breach_mails) == 1
+    to, message = breach_mails[0]
+    assert sorted(to) == ["bob@msp.example", "sam@msp.example"]
+    assert message["From"] == "steward@msp.example"
+    assert message["Subject"] == f"[SLA breach] #{ticket.pk} Printer on fire (Acme Corporation)"
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode()
+    assert f"The response target of ticket #{ticket.pk} was breached." in body
+    assert "Client:    Acme Corporation" in body
+    assert "Priority:  P3" in body
+    assert "Due:       2026-03-02 14:00:00 CET (2026-03-02 13:00:00 UTC)" in body
+    assert "Assignee:  bob" in body
+    escalated = ticket.events.get(kind=EventKind.ESCALATED)
+    assert escalated.data["to"] == ["bob", "sam"]
