@@ -25,3 +25,4 @@ class ServicedeskConfig(AppConfig):
         audit.register(models.Skill)
         audit.register(models.TechnicianProfile)
         import steward.servicedesk.receivers_routing  # noqa: F401  (connects its receivers)
+        from steward.servicedesk import receivers_csat, tasks_work  # noqa: F401  (receivers, jobs)
