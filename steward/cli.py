@@ -11,6 +11,9 @@ import getpass
 import os
 import sys
 
+# Commands spelled with a hyphen on the command line; Django module names cannot have one.
+ALIASES = {"mail-in": "mail_in", "mail-poll": "mail_poll"}
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "steward.settings")
@@ -23,6 +26,8 @@ def main(argv: list[str] | None = None) -> None:
 
     _actor.set(Actor(None, f"cli:{getpass.getuser()}", AuditSource.CLI))
     args = ["steward", *(sys.argv[1:] if argv is None else argv)]
+    if len(args) > 1:
+        args[1] = ALIASES.get(args[1], args[1])
     execute_from_command_line(args)
 
 

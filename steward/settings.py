@@ -216,5 +216,18 @@ LOGGING = {
     },
 }
 
+# Outgoing mail (ticket replies, notices): SMTP from the environment. STEWARD_MAIL_FROM is the
+# sender when a ticket's queue has no address of its own.
+EMAIL_BACKEND = envstr("STEWARD_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = envstr("STEWARD_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("STEWARD_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = envstr("STEWARD_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envstr("STEWARD_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("STEWARD_EMAIL_STARTTLS", False)
+EMAIL_USE_SSL = envbool("STEWARD_EMAIL_SSL", False)
+EMAIL_TIMEOUT = envint("STEWARD_EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = envstr("STEWARD_MAIL_FROM", "steward@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # API tokens: how often last_used_at is refreshed (a write per request would serialise readers).
 STEWARD_TOKEN_TOUCH_SECONDS = envint("STEWARD_TOKEN_TOUCH_SECONDS", 60, minimum=0)

@@ -9,6 +9,7 @@ class ServicedeskConfig(AppConfig):
     def ready(self) -> None:
         from steward.core import audit
         from steward.servicedesk import models
+        from steward.servicedesk.mail import receivers  # noqa: F401  (connects the mail senders)
 
         # The timeline (TicketEvent) is itself an append-only record; the audit log covers the
         # ticket's own fields and the work records around it.
