@@ -16,6 +16,7 @@ from email.utils import getaddresses, parseaddr
 
 import nh3
 
+from steward.servicedesk.mail.store import clean_text
 from steward.servicedesk.mail.text import html_to_text
 
 MSGID = re.compile(r"<[^<>\s]{1,1000}>")
@@ -61,21 +62,25 @@ def normalise_id(value: str) -> str:
 
 
 def message_ids(value: str) -> list[str]:
-    return [normalise_id(found) for found in MSGID.findall(value)][-MAX_REFERENCES:]
+    found = MSGID.findall(clean_text(value))
+    return [normalise_id(one) for one in found][-MAX_REFERENCES:]
 
 
 def decode(value: str) -> str:
-    """An RFC 2047 header value as text; the raw value when it cannot be decoded."""
+    """An RFC 2047 header value as text (the raw value when it cannot be decoded), cleaned so
+    a database accepts it as a value or a query parameter."""
     try:
-        return str(make_header(decode_header(value)))
+        value = str(make_header(decode_header(value)))
     except Exception:  # any malformed encoded word: show what was sent
-        return value
+        pass
+    return clean_text(value)
 
 
 def _raw_headers(message: Message) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, value in message.raw_items():
-        headers.setdefault(str(name).lower(), re.sub(r"\r?\n[ \t]*", " ", str(value)).strip())
+        unfolded = re.sub(r"\r?\n[ \t]*", " ", clean_text(str(value))).strip()
+        headers.setdefault(clean_text(str(name)).lower(), unfolded)
     return headers
 
 
@@ -95,9 +100,9 @@ def _part_text(part: Message) -> str:
         return ""
     charset = part.get_content_charset() or "utf-8"
     try:
-        return payload.decode(charset, "replace")
-    except LookupError:  # a charset Python does not know: UTF-8 is the best guess
-        return payload.decode("utf-8", "replace")
+        return clean_text(payload.decode(charset, "replace"))
+    except (LookupError, ValueError):  # a charset Python does not know: UTF-8 is the best guess
+        return clean_text(payload.decode("utf-8", "replace"))
 
 
 def _filename(part: Message) -> str | None:
