@@ -1,0 +1,79 @@
+"""Ticket lists and the ticket page do not issue a query per row (STYLE.md §16)."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from steward.servicedesk import services
+from steward.servicedesk.models import Ticket
+from tests.conftest import World
+from tests.servicedesk.builders import PNG
+from tests.servicedesk.conftest import Desk
+
+
+def _grow(desk: Desk, count: int) -> Ticket:
+    """``count`` more tickets, each with an assignee, a requester, a category, a reply with a
+    file and a note; returns the first ticket."""
+    world = desk.world
+    made = []
+    for n in range(count):
+        ticket = desk.ticket(subject=f"Ticket {n}", category=desk.category, site=world.acme_site)
+        services.assign(ticket, world.bob, by=world.alice)
+        answer = services.reply(ticket, f"On it {n}", by=world.bob)
+        services.add_attachment(ticket, f"shot-{n}.png", PNG, by=world.bob, event=answer)
+        services.reply(ticket, f"note {n}", by=world.bob, public=False)
+        made.append(ticket)
+    return made[0]
+
+
+def _queries(world: World, username: str, url: str) -> int:
+    http = world.http(getattr(world, username))
+    with CaptureQueriesContext(connection) as captured:
+        response = http.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    return len(captured)
+
+
+URLS = ["/api/v1/tickets", "/api/v1/tickets?open=true&client_id={client}", "/tickets/",
+        "/tickets/?status=all&breached=on", "/api/v1/tickets/{ticket}/events",
+        "/tickets/{ticket}/"]  # fmt: skip
+
+
+def _all(desk: Desk, ticket: Ticket) -> dict[tuple[str, str], int]:
+    counts = {}
+    for username in ("alice", "bob", "carol"):
+        for url in URLS:
+            filled = url.format(client=desk.world.acme.pk, ticket=ticket.pk)
+            counts[(username, url)] = _queries(desk.world, username, filled)
+    return counts
+
+
+def test_lists_and_the_ticket_page_cost_the_same_for_two_rows_or_six(desk: Desk) -> None:
+    first = _grow(desk, 2)
+    small = _all(desk, first)
+    _grow(desk, 4)
+    # Four more events on the first ticket too: its page and timeline stay as cheap.
+    for n in range(2):
+        answer = services.reply(first, f"more {n}", by=desk.world.bob)
+        services.add_attachment(first, f"more-{n}.png", PNG, by=desk.world.bob, event=answer)
+        services.reply(first, f"more note {n}", by=desk.world.bob, public=False)
+    large = _all(desk, first)
+    assert large == small
+
+
+def test_the_list_api_is_a_count_and_one_select(desk: Desk) -> None:
+    _grow(desk, 3)
+    http = desk.world.http(desk.world.bob)  # a technician: scoped to his clients
+    with CaptureQueriesContext(connection) as captured:
+        assert http.get("/api/v1/tickets?limit=50&open=true").status_code == 200
+    desk_queries = [q["sql"] for q in captured.captured_queries if "servicedesk_" in q["sql"]]
+    assert len(desk_queries) == 2  # COUNT(*), then the page with its joins
+    assert desk_queries[0].startswith("SELECT COUNT(*)")
+    for table in (
+        "tenancy_client",
+        "tenancy_user",
+        "tenancy_contact",
+        "agreements_servicecategory",
+    ):
+        assert f'JOIN "{table}"' in desk_queries[1]
