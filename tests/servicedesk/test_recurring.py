@@ -68,8 +68,10 @@ def test_a_wall_time_in_the_spring_gap_moves_forward_and_the_autumn_fold_fires_o
     # 02:30 does not exist on 29 March: 01:30 UTC is 03:30 CEST.
     assert gap_day == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
     fold_start = datetime(2026, 10, 20, 0, 30, tzinfo=UTC)  # 02:30 CEST
-    after, seen = datetime(2026, 10, 24, 12, tzinfo=UTC), []
+    after: datetime | None = datetime(2026, 10, 24, 12, tzinfo=UTC)
+    seen = []
     for _ in range(2):
+        assert after is not None
         after = recurring.next_occurrence("FREQ=DAILY", after, BERLIN, dtstart=fold_start)
         seen.append(after)
     # 25 October has 02:30 twice; the first (CEST) is the one, then 02:30 CET on the 26th.
