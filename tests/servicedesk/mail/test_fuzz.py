@@ -70,8 +70,8 @@ def part(draw: st.DrawFn, depth: int = 0) -> bytes:
         children = draw(st.lists(part(depth + 1), max_size=3))
         closing = draw(st.sampled_from([f"--{boundary}--", "", "--other--"]))
         body = b"".join(f"--{boundary}\r\n".encode() + c + b"\r\n" for c in children)
-        head = f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'.encode()
-        return head + body + closing.encode()
+        opening = f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'.encode()
+        return opening + body + closing.encode()
     head = (
         f"Content-Type: {kind}; charset={draw(CHARSETS)}\r\n"
         f"Content-Transfer-Encoding: {draw(ENCODINGS)}\r\n"

@@ -4,6 +4,7 @@ commit, threaded under the earlier messages; read from a real SMTP sink."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -19,6 +20,12 @@ from tests.conftest import World
 from tests.servicedesk.mail.conftest import DESK, Sink, free_port, message
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def body_of(mailed: EmailMessage, kind: str) -> str:
+    part = mailed.get_body((kind,))
+    assert part is not None
+    return str(part.get_content())
 
 
 def opened_by_mail(capture: Any) -> tuple[Ticket, str]:
@@ -76,7 +83,7 @@ def test_resolution_is_mailed(
         services.change_status(ticket, Status.RESOLVED, by=world.bob, reason="MTU fixed")
     # (The satisfaction survey goes out on resolution too; this is the resolution notice.)
     (mailed,) = [m for m in sink.messages if m["Subject"] == f"[#{ticket.pk}] Slow VPN"]
-    text = mailed.get_body(("plain",)).get_content()
+    text = body_of(mailed, "plain")
     assert f"Ticket #{ticket.pk} is resolved." in text
     assert "MTU fixed" in text
 
@@ -85,10 +92,14 @@ def test_a_rolled_back_reply_sends_nothing(
     world: World, sink: Sink, django_capture_on_commit_callbacks: Any
 ) -> None:
     ticket = services.open_ticket(world.acme, subject="Undo", requester=world.acme_contact)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+
+    def reply_then_fail() -> None:
         with transaction.atomic():
             services.reply(ticket, "never sent", by=world.bob)
             raise RuntimeError("the caller fails after the reply")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        reply_then_fail()
     assert sink.messages == []
     assert not MailMessage.objects.filter(direction=MailDirection.OUT).exists()
 
@@ -123,5 +134,5 @@ def test_send_ticket_mail_for_other_parts(world: World, sink: Sink) -> None:
     (mailed,) = sink.messages
     assert mailed["Subject"] == f"[#{ticket.pk}] How did we do?"  # the token once
     assert mailed["From"] == DESK
-    assert mailed.get_body(("html",)).get_content().strip() == "<p>Rate <b>us</b></p>"
+    assert body_of(mailed, "html").strip() == "<p>Rate <b>us</b></p>"
     assert send_ticket_mail(ticket, to=[], subject="x", text="y", now=NOW) is None

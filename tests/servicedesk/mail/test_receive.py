@@ -94,8 +94,10 @@ def test_queue_by_recipient_else_the_default(world: World) -> None:
         recipients=[],
         now=NOW,
     )
-    assert first.ticket is not None and first.ticket.queue == default
-    assert second.ticket is not None and second.ticket.queue == projects
+    assert first.ticket is not None
+    assert first.ticket.queue == default
+    assert second.ticket is not None
+    assert second.ticket.queue == projects
 
 
 def test_strip_quoted_cuts_the_history() -> None:
