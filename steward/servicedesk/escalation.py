@@ -101,8 +101,7 @@ def _claim_and_announce(
         if claimed != 1:
             return []  # another worker took it, or an action on the ticket moved it
         ticket = Ticket.objects.select_related("client", "assignee").get(pk=pk)
-        settle = max(now, at + _SETTLE)
-        deadlines = _to_announce(ticket, (at, kind), last, settle, cache)
+        settle, deadlines = _settle(ticket, (at, kind), last, now, cache)
         for instant, what in deadlines:
             _announce(ticket, instant, what, settle)
         newest = max([(at, kind), *deadlines])
@@ -112,6 +111,26 @@ def _claim_and_announce(
             )
         services.refresh_sla(ticket, settle, cache)
     return [Announcement(pk, what, instant) for instant, what in deadlines]
+
+
+def _settle(
+    ticket: Ticket,
+    claimed: tuple[datetime, str],
+    last: tuple[datetime | None, str],
+    now: datetime,
+    cache: TermsCache,
+) -> tuple[datetime, list[tuple[datetime, str]]]:
+    """The deadlines to announce and the instant to refresh the columns at: ``now``, or one
+    second after the last deadline announced when that is later, so a breach announced at its
+    due second reads as breached. A later refresh instant may reach further deadlines; repeat
+    until it does not (a ticket has at most six)."""
+    until = max(now, claimed[0] + _SETTLE)
+    while True:
+        deadlines = _to_announce(ticket, claimed, last, until, cache)
+        settle = max([until, *(instant + _SETTLE for instant, _ in deadlines)])
+        if settle == until:
+            return settle, deadlines
+        until = settle
 
 
 def _to_announce(
