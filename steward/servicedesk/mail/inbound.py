@@ -146,15 +146,16 @@ def _route(
         if contact is None:
             reason = f"{parsed.from_address} is not a contact of the client of ticket #{ticket.pk}"
             return record(MailDisposition.TRIAGE, reason)
-        event_ticket = replies.add_reply(ticket, contact, parsed, now)
-        return record(MailDisposition.REPLY, ticket=event_ticket)
+        replies.add_reply(ticket, contact, parsed, now)
+        return record(MailDisposition.REPLY, ticket=ticket)
     clients = {c.client_id for c in contacts}
     if not clients:
         return record(MailDisposition.TRIAGE, "unknown sender")
     if len(clients) > 1:
         return record(MailDisposition.TRIAGE, "the sender is a contact of several clients")
     queue = queue_for([*recipients, *parsed.to_addresses])
-    opened = replies.open_from_mail(contacts[0], parsed, queue, now)
+    contact = contacts[0]
+    opened = replies.open_from_mail(contact.client, parsed, queue, now, contact=contact)
     return record(MailDisposition.NEW_TICKET, ticket=opened)
 
 

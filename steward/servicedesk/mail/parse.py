@@ -70,10 +70,10 @@ def decode(value: str) -> str:
     """An RFC 2047 header value as text (the raw value when it cannot be decoded), cleaned so
     a database accepts it as a value or a query parameter."""
     try:
-        value = str(make_header(decode_header(value)))
+        decoded = str(make_header(decode_header(value)))
     except Exception:  # any malformed encoded word: show what was sent
-        pass
-    return clean_text(value)
+        decoded = value
+    return clean_text(decoded)
 
 
 def _raw_headers(message: Message) -> dict[str, str]:

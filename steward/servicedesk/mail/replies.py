@@ -19,7 +19,7 @@ from steward.servicedesk.mail.store import clean_text
 from steward.servicedesk.mail.text import strip_quoted
 from steward.servicedesk.models import Queue, Ticket, TicketEvent
 from steward.servicedesk.services.attachments import max_attachment_bytes
-from steward.tenancy.models import Contact, User
+from steward.tenancy.models import Client, Contact, User
 
 AUTO_REPLY_HEADERS = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
 MAX_HTML = 200_000
@@ -83,17 +83,25 @@ def _mail_after_commit(ticket: Ticket, to: str, subject: str, text: str, now: da
 
 
 def open_from_mail(
-    contact: Contact, parsed: ParsedMail, queue: Queue | None, now: datetime
+    client: Client,
+    parsed: ParsedMail,
+    queue: Queue | None,
+    now: datetime,
+    *,
+    contact: Contact | None,
+    by: User | None = None,
 ) -> Ticket:
-    """Open a ticket for the contact's client from the message, and acknowledge it."""
+    """Open a ticket for ``client`` from the message (by the contact who wrote it, or by
+    staff from the triage queue), and acknowledge it to the contact."""
     subject = clean_text(parsed.subject, 255) or "(no subject)"
     ticket = services.open_ticket(
-        contact.client,
+        client,
         subject=subject,
         description=clean_text(parsed.text).strip(),
         requester=contact,
         source=Source.EMAIL,
-        by_contact=contact,
+        by=by,
+        by_contact=contact if by is None else None,
         at=now,
         queue=queue,
     )
@@ -101,19 +109,20 @@ def open_from_mail(
     # open_ticket takes no event data; the mail's goes on the creation event in the same
     # transaction, before anyone can read it.
     TicketEvent.objects.filter(pk=created.pk).update(data={**created.data, **mail_data(parsed)})
-    skipped = attach_all(ticket, parsed, created)
+    skipped = attach_all(ticket, parsed, created, by)
     _note_skipped(ticket, skipped, now)
-    text = (
-        f"Hello {contact.first_name},\n\n"
-        f"we have received your message and opened ticket #{ticket.pk}: {subject}\n\n"
-        f"Reply to this mail to add to the ticket; keep [#{ticket.pk}] in the subject."
-        f"{_skipped_text(skipped)}"
-    )
-    _mail_after_commit(ticket, contact.email, f"Received: {subject}", text, now)
+    if contact is not None:
+        text = (
+            f"Hello {contact.first_name},\n\n"
+            f"we have received your message and opened ticket #{ticket.pk}: {subject}\n\n"
+            f"Reply to this mail to add to the ticket; keep [#{ticket.pk}] in the subject."
+            f"{_skipped_text(skipped)}"
+        )
+        _mail_after_commit(ticket, contact.email, f"Received: {subject}", text, now)
     return ticket
 
 
-def add_reply(ticket: Ticket, contact: Contact, parsed: ParsedMail, now: datetime) -> Ticket:
+def add_reply(ticket: Ticket, contact: Contact, parsed: ParsedMail, now: datetime) -> TicketEvent:
     """Add the message to ``ticket`` as the contact's reply, without its quoted history."""
     body = strip_quoted(clean_text(parsed.text)) or NO_TEXT
     event = services.reply(ticket, body, by_contact=contact, at=now, data=mail_data(parsed))
@@ -128,4 +137,4 @@ def add_reply(ticket: Ticket, contact: Contact, parsed: ParsedMail, now: datetim
             text + _skipped_text(skipped),
             now,
         )
-    return ticket
+    return event
