@@ -1,12 +1,13 @@
 """Names in an import resolved by dictionary lookups: clients, contacts, staff, categories,
 agreements, SLA policy versions, statements of work and the refs already stored.
 
-Each table is read once per import (per client for the client-owned ones, on first use), so
-the cost does not grow with the number of tickets.
+Each table is read once per import (the client-owned ones for a batch's new clients at once),
+so the number of queries does not grow with the number of tickets.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -60,39 +61,37 @@ class Directory:
         return directory
 
     def facts(self, client: Client) -> ClientFacts:
-        found = self._facts.get(client.pk)
-        if found is None:
-            found = self._facts[client.pk] = _load_facts(client)
-        return found
+        """What the import knows of ``client`` (``prepare`` it first)."""
+        return self._facts[client.pk]
 
-
-def _load_facts(client: Client) -> ClientFacts:
-    contacts = {
-        email.lower(): pk
-        for pk, email in Contact.objects.filter(client=client).values_list("pk", "email")
-    }
-    refs = set(
-        Ticket.objects.filter(client=client)
-        .exclude(external_ref="")
-        .values_list("external_ref", flat=True)
-    )
-    agreements = list(
-        Agreement.objects.filter(client=client)
-        .order_by("-start_date", "-pk")
-        .values_list("start_date", "pk")
-    )
-    sows = [
-        (
-            sow.start_date,
-            sow.end_date,
-            {o.pk for o in sow.included_offerings.all()},
-            {o.pk for o in sow.excluded_offerings.all()},
-        )
-        for sow in StatementOfWork.objects.filter(client=client).prefetch_related(
+    def prepare(self, clients: Iterable[Client], terms: PreloadedTerms) -> None:
+        """Load the facts of the clients not seen yet: five queries for all of them, plus
+        their SLA policy versions into ``terms``."""
+        todo = {c.pk: c for c in clients if c.pk not in self._facts}
+        if not todo:
+            return
+        ids = list(todo)
+        for pk, client in todo.items():
+            self._facts[pk] = ClientFacts(client, {}, set(), [], [])
+        contacts = Contact.objects.filter(client_id__in=ids).values_list("client_id", "email", "pk")
+        for client_id, email, pk in contacts:
+            self._facts[client_id].contacts[email.lower()] = pk
+        refs = Ticket.objects.filter(client_id__in=ids).exclude(external_ref="")
+        for client_id, ref in refs.values_list("client_id", "external_ref"):
+            self._facts[client_id].refs.add(ref)
+        agreements = Agreement.objects.filter(client_id__in=ids).order_by("-start_date", "-pk")
+        for client_id, start, pk in agreements.values_list("client_id", "start_date", "pk"):
+            self._facts[client_id].agreements.append((start, pk))
+        sows = StatementOfWork.objects.filter(client_id__in=ids).prefetch_related(
             "included_offerings", "excluded_offerings"
         )
-    ]
-    return ClientFacts(client, contacts, refs, agreements, sows)
+        for sow in sows:
+            included = {o.pk for o in sow.included_offerings.all()}
+            excluded = {o.pk for o in sow.excluded_offerings.all()}
+            self._facts[sow.client_id].sows.append(
+                (sow.start_date, sow.end_date, included, excluded)
+            )
+        terms.preload([pk for f in todo for _, pk in self._facts[f].agreements])
 
 
 def agreement_at(facts: ClientFacts, at: datetime) -> int | None:
@@ -125,19 +124,27 @@ class PreloadedTerms(TermsCache):
     def policy(self, agreement_id: int | None, at: datetime) -> SlaPolicy | None:
         if agreement_id is None:
             return None
-        versions = self._versions.get(agreement_id)
-        if versions is None:
-            versions = self._versions[agreement_id] = list(
-                SlaPolicy.objects.filter(agreement_id=agreement_id)
-                .select_related("calendar")
-                .prefetch_related("targets__calendar")
-                .order_by("-version")
-            )
+        if agreement_id not in self._versions:
+            self.preload([agreement_id])
         return next(
             (
                 p
-                for p in versions
+                for p in self._versions[agreement_id]
                 if p.effective_from <= at and (p.effective_until is None or p.effective_until > at)
             ),
             None,
         )
+
+    def preload(self, agreement_ids: Iterable[int]) -> None:
+        """Read the policy versions of these agreements (and their targets) in two queries."""
+        ids = [pk for pk in agreement_ids if pk not in self._versions]
+        for pk in ids:
+            self._versions[pk] = []
+        policies = (
+            SlaPolicy.objects.filter(agreement_id__in=ids)
+            .select_related("calendar")
+            .prefetch_related("targets__calendar")
+            .order_by("-version")
+        )
+        for policy in policies:
+            self._versions[policy.agreement_id].append(policy)

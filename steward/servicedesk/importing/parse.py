@@ -66,6 +66,10 @@ MAX_TEXT = 100_000  # a description or a reply body
 MAX_EVENTS = 1000  # per ticket
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 NO_OFFSET = "not an ISO 8601 time with an offset (e.g. 2026-01-02T10:00:00+01:00)"
+# The choices as plain tuples: ``TextChoices.values`` builds a new list on every call.
+PRIORITIES, KINDS = tuple(Priority.values), tuple(TicketKind.values)
+IMPACTS, URGENCIES = tuple(Impact.values), tuple(Urgency.values)
+TARGET_STATUSES = frozenset(Status.values) - {Status.NEW}  # statuses an event can move to
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 csv.field_size_limit(MAX_TEXT + 1)
 
@@ -148,7 +152,7 @@ def text_problem(value: str) -> str | None:
 
 
 def parse_time(value: Any, now: datetime) -> tuple[datetime | None, str | None]:
-    """An aware instant from ISO 8601 text with an offset, or the reason it is not one."""
+    """An aware instant (in UTC) from ISO 8601 text with an offset, or why it is not one."""
     if not isinstance(value, str):
         return None, NO_OFFSET
     try:
@@ -165,7 +169,8 @@ def parse_time(value: Any, now: datetime) -> tuple[datetime | None, str | None]:
         return None, "before 1970"
     if instant > now:
         return None, "in the future (only past tickets can be imported)"
-    return moment, None
+    # In UTC from here: stored so, and what the SLA engine works in.
+    return instant, None
 
 
 class _Row:
@@ -199,13 +204,12 @@ class _Row:
             self.fail(name, "required")
         return value
 
-    def choice(self, name: str, choices: Iterable[str], default: str = "") -> str:
+    def choice(self, name: str, choices: tuple[str, ...], default: str = "") -> str:
         value = self.text(name)
         if not value:
             return default
-        allowed = list(choices)
-        if value not in allowed:
-            self.fail(name, f"{value!r} is not one of {', '.join(allowed)}")
+        if value not in choices:
+            self.fail(name, f"{value!r} is not one of {', '.join(choices)}")
             return default
         return value
 
@@ -227,9 +231,9 @@ def _ticket(row: _Row, default_client: str) -> TicketRecord:
         row.fail("client", "required (or name the client for the whole import)")
     elif default_client and client != default_client:
         row.fail("client", f"this import is for client {default_client!r}")
-    priority = row.choice("priority", Priority.values)
-    impact = row.choice("impact", Impact.values)
-    urgency = row.choice("urgency", Urgency.values)
+    priority = row.choice("priority", PRIORITIES)
+    impact = row.choice("impact", IMPACTS)
+    urgency = row.choice("urgency", URGENCIES)
     if not priority and not (impact and urgency):
         given = [name for name in ("priority", "impact", "urgency") if row.raw.get(name)]
         if not given:
@@ -245,7 +249,7 @@ def _ticket(row: _Row, default_client: str) -> TicketRecord:
         client=client,
         subject=row.text("subject", required=True),
         description=row.text("description"),
-        kind=row.choice("kind", TicketKind.values, TicketKind.INCIDENT),
+        kind=row.choice("kind", KINDS, TicketKind.INCIDENT),
         priority=priority,
         impact=impact,
         urgency=urgency,
@@ -295,7 +299,7 @@ def _status_changes(row: _Row, value: str) -> list[EventRecord]:
             row.fail("status_changes", f"{part!r} has no time before the '='")
             continue
         moment = row.time("status_changes", moment_text)
-        if status.strip() not in Status.values or status.strip() == Status.NEW:
+        if status.strip() not in TARGET_STATUSES:
             row.fail("status_changes", f"{status.strip()!r} is not a status one can move to")
         elif moment is not None:
             events.append(EventRecord(moment, "status", status.strip(), source="status_changes"))
@@ -374,34 +378,52 @@ def parse_csv(lines: Iterable[str], now: datetime, default_client: str = "") -> 
 # --- JSON ---------------------------------------------------------------------------------------
 
 
+def _event_text(row: _Row, index: int, key: str, value: Any, required: bool = False) -> str:
+    """A text field of an event; the field's name is only spelled out for an error."""
+    limit = MAX_LENGTH.get(key, MAX_TEXT)
+    if isinstance(value, str) and len(value) <= limit and UNSTORABLE.search(value) is None:
+        stripped = value.strip()
+        if stripped or not required:
+            return stripped
+    return row.text(f"events[{index}].{key}", value=value, required=required)
+
+
 def _json_event(row: _Row, index: int, raw: Any) -> EventRecord | None:
-    name = f"events[{index}]"
+    # The hot path of a large import (eight events a ticket): names of fields are only
+    # formatted when something is wrong.
     if not isinstance(raw, dict):
-        row.fail(name, "must be an object")
+        row.fail(f"events[{index}]", "must be an object")
         return None
-    unknown = sorted(str(key) for key in set(raw) - EVENT_KEYS)
-    if unknown:
-        row.fail(f"{name}.{unknown[0]}", "unknown field")
-    moment = row.time(f"{name}.at", raw.get("at"), required=True)
+    if not raw.keys() <= EVENT_KEYS:
+        unknown = sorted(str(key) for key in set(raw) - EVENT_KEYS)
+        row.fail(f"events[{index}].{unknown[0]}", "unknown field")
+    moment, reason = parse_time(raw.get("at"), row.now)
+    if reason is not None:
+        row.fail(f"events[{index}].at", "required" if raw.get("at") in (None, "") else reason)
     kind = raw.get("type")
     if kind not in EVENT_TYPES:
-        row.fail(f"{name}.type", f"must be one of {', '.join(EVENT_TYPES)}")
+        row.fail(f"events[{index}].type", f"must be one of {', '.join(EVENT_TYPES)}")
         return None
     status = ""
     if kind == "status":
-        status = row.text(f"{name}.status", value=raw.get("status"), required=True)
-        if status and (status not in Status.values or status == Status.NEW):
-            row.fail(f"{name}.status", f"{status!r} is not a status one can move to")
-    public = raw.get("public", kind in ("reply", "plan"))
-    if not isinstance(public, bool):
-        row.fail(f"{name}.public", "must be true or false")
-    elif public != (kind in ("reply", "plan")) and kind != "status":
-        row.fail(f"{name}.public", f"a {kind} is always {'public' if not public else 'internal'}")
-    body = row.text(f"{name}.body", value=raw.get("body"))
-    by = row.text(f"{name}.by", value=raw.get("by")).lower()
+        status = _event_text(row, index, "status", raw.get("status"), required=True)
+        if status and status not in TARGET_STATUSES:
+            row.fail(f"events[{index}].status", f"{status!r} is not a status one can move to")
+    public = kind in ("reply", "plan")
+    given = raw.get("public", public)
+    if not isinstance(given, bool):
+        row.fail(f"events[{index}].public", "must be true or false")
+    elif given != public and kind != "status":
+        row.fail(
+            f"events[{index}].public", f"a {kind} is always {'public' if public else 'internal'}"
+        )
+    body = raw.get("body")
+    body = _event_text(row, index, "body", body) if body is not None else ""
+    by = raw.get("by")
+    by = _event_text(row, index, "by", by).lower() if by is not None else ""
     if moment is None:
         return None
-    return EventRecord(moment, kind, status, kind in ("reply", "plan"), body, by, name)
+    return EventRecord(moment, kind, status, public, body, by, f"events[{index}]")
 
 
 def _json_record(row: _Row, default_client: str) -> Parsed:
