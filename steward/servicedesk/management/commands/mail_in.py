@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from argparse import ArgumentParser
@@ -22,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=2525)
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
+        # aiosmtpd logs every SMTP command at INFO; keep its warnings only (STEWARD_LOG_LEVEL
+        # still governs Steward's own messages).
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         stop = threading.Event()
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, lambda *_: stop.set())
