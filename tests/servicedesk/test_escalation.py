@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import Message
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from django.db import connection
 from django.utils import timezone
 
 from steward.core.schedule import registered_jobs
@@ -128,6 +130,33 @@ def test_two_workers_claim_one_deadline_once(desk: Desk) -> None:
     # And whole runs, one after the other at the same instant.
     assert run_at(RESPONSE_WARNING) == []
     assert len(kinds(ticket)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="real concurrent transactions need PostgreSQL"
+)
+def test_two_workers_at_once_on_postgresql(desk: Desk) -> None:
+    tickets = [p3_ticket(desk) for _ in range(5)]
+    start = threading.Barrier(2)
+    results: list[list[Announcement]] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            results.append(process_deadlines(RESPONSE_WARNING))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    announced = sorted(a.ticket_id for run in results for a in run)
+    assert announced == sorted(t.pk for t in tickets)
+    for ticket in tickets:
+        assert len(kinds(ticket)) == 1
 
 
 def test_a_late_run_announces_what_it_missed_in_order(desk: Desk) -> None:
