@@ -105,6 +105,7 @@ def test_resolving_mails_a_one_click_survey_and_the_click_only_opens_a_form(
         ticket = resolve(desk, django_capture_on_commit_callbacks)
     (message,) = sink.surveys
     assert message["To"] == "carol@acme.example"
+    assert message["Auto-Submitted"] == "auto-generated"
     assert message["Subject"].endswith(f"How did we do? #{ticket.pk} Printer on fire")
     text, html = bodies(message)
     assert "We resolved your ticket" in text
@@ -143,6 +144,8 @@ def test_resolving_mails_a_one_click_survey_and_the_click_only_opens_a_form(
     assert survey.answered_at == RESOLVED_AT + timedelta(days=1)
     events = ticket.events.filter(kind=EventKind.SURVEY).order_by("pk")
     assert [e.data["action"] for e in events] == ["sent", "answered"]
+    mailed = ticket.events.filter(kind=EventKind.MAIL, to_value="carol@acme.example")
+    assert any("How did we do?" in e.body for e in mailed)
     assert events[1].actor_contact == desk.world.acme_contact
     # Answered once: a second submission changes nothing.
     with time_machine.travel(RESOLVED_AT + timedelta(days=2), tick=False):
@@ -288,6 +291,8 @@ def test_survey_api_and_tenant_isolation(desk: Desk) -> None:
     assert dave.get(f"/api/v1/tickets/{ticket.pk}/survey").status_code == 404
     assert dave.get("/api/v1/surveys").json()["items"] == []
     assert desk.world.bearer(desk.world.eve).get("/api/v1/surveys").json()["items"] == []
+    unresolved = desk.ticket()
+    assert alice.get(f"/api/v1/tickets/{unresolved.pk}/survey").json() is None
 
 
 def test_csat_page_shows_the_distribution_to_staff_only(desk: Desk) -> None:

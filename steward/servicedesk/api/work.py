@@ -341,11 +341,12 @@ class SurveyOut(Schema):
     answered_at: datetime | None
 
 
-@router.get("/tickets/{ticket_id}/survey", response=SurveyOut)
-def get_ticket_survey(request: HttpRequest, ticket_id: ObjectId) -> Survey:
+@router.get("/tickets/{ticket_id}/survey", response=SurveyOut | None)
+def get_ticket_survey(request: HttpRequest, ticket_id: ObjectId) -> Survey | None:
+    """The ticket's survey; null while it has none (not resolved yet, or nobody to ask)."""
     who = _reader(request)
     ticket = _ticket(who, ticket_id)
-    return get_object_or_404(Survey.objects.visible_to(who.user), ticket=ticket)
+    return Survey.objects.visible_to(who.user).filter(ticket=ticket).first()
 
 
 @router.get("/surveys", response=list[SurveyOut])

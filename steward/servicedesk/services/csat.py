@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q, QuerySet
 from django.template.loader import render_to_string
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from steward.servicedesk.choices import EventKind
+from steward.servicedesk.mail.outbound import send_ticket_mail
 from steward.servicedesk.models import Survey, Ticket
 from steward.servicedesk.services.tickets import record_event
 
@@ -108,16 +108,22 @@ def survey_message(survey: Survey) -> dict[str, str]:
     return {"subject": subject, "text": "\n".join(lines), "html": html}
 
 
-def send_survey_mail(survey: Survey) -> None:
-    """Send the survey to its contact (called after the resolving transaction commits)."""
+def send_survey_mail(survey: Survey, *, now: datetime | None = None) -> None:
+    """Send the survey to its contact through the desk's one mail choke point (called after
+    the resolving transaction commits; a failed send is logged there, never raised)."""
     if survey.contact is None or not survey.contact.email:
         return
     message = survey_message(survey)
-    mail = EmailMultiAlternatives(
-        subject=message["subject"], body=message["text"], to=[survey.contact.email]
+    send_ticket_mail(
+        survey.ticket,
+        to=[survey.contact.email],
+        subject=message["subject"],
+        text=message["text"],
+        html=message["html"],
+        now=now or timezone.now(),
+        # Autoresponders must not answer the survey mail (RFC 3834).
+        headers={"Auto-Submitted": "auto-generated"},
     )
-    mail.attach_alternative(message["html"], "text/html")
-    mail.send()
 
 
 # --- Answering ----------------------------------------------------------------------------------
