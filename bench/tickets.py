@@ -250,12 +250,12 @@ def report(results: dict[str, dict[str, Any]]) -> None:
     for name, r in results.items():
         seconds = r["import_s"]
         print(
-            f"tickets_import_{name}: {seconds:.1f} s for {TICKETS_LABEL(r)} "
+            f"tickets_import_{name}: {seconds:.1f} s for {label(r)} "
             f"(target < {TARGET_IMPORT_S:.0f} s)"
         )
 
 
-def TICKETS_LABEL(result: dict[str, Any]) -> str:  # noqa: N802
+def label(result: dict[str, Any]) -> str:
     return f"{len(result['client_ids'])} clients, {result['events']} events"
 
 

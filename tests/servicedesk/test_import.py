@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 
 from steward.core.models import AuditEntry
 from steward.servicedesk import services
+from steward.servicedesk.api import importing as importing_api
 from steward.servicedesk.choices import Impact, Source, Status, Urgency
 from steward.servicedesk.importing import PayloadError, import_tickets
 from steward.servicedesk.models import Ticket, TicketEvent
@@ -240,3 +245,116 @@ def test_csv_client_for_the_whole_file_and_impact_urgency(desk: Desk, frozen: No
         desk.category,
     )
     assert (ticket.status, ticket.resolution_met, ticket.responded_at) == ("resolved", True, at(2))
+
+
+# --- The API ------------------------------------------------------------------------------------
+
+IMPORT_URL = "/api/v1/tickets/import"
+
+
+def test_api_imports_json_and_reports_rows(desk: Desk, frozen: None) -> None:
+    http = desk.world.bearer(desk.world.alice)
+    payload = {"tickets": [json_ticket("A"), json_ticket("B", created_at="yesterday")]}
+    response = http.post(IMPORT_URL, payload, content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["imported"], body["rejected"], body["duplicates"]) == (1, 1, 0)
+    assert body["errors"][0]["row"] == 1
+    assert body["errors"][0]["field"] == "created_at"
+    entry = AuditEntry.objects.order_by("-seq").first()
+    assert entry is not None
+    assert (entry.actor_name, entry.source) == ("alice", "api")
+
+
+def test_api_imports_csv_as_text_and_as_an_upload(desk: Desk, frozen: None) -> None:
+    http = desk.world.bearer(desk.world.alice)
+    text = CSV_HEADER + csv_row("A")
+    response = http.post(IMPORT_URL, text, content_type="text/csv")
+    assert (response.status_code, response.json()["imported"]) == (200, 1)
+    upload = SimpleUploadedFile("old.csv", (CSV_HEADER + csv_row("B")).encode(), "text/csv")
+    response = http.post(f"{IMPORT_URL}?dry_run=true", {"file": upload})
+    assert response.status_code == 200, response.content
+    assert (response.json()["imported"], response.json()["dry_run"]) == (1, True)
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("user", "scopes", "status"),
+    [("bob", ("read", "write"), 403), ("carol", ("read", "write"), 403), ("alice", ("read",), 403)],
+)
+def test_api_import_needs_staff_with_write_and_clients_change(
+    desk: Desk, user: str, scopes: tuple[str, ...], status: int
+) -> None:
+    http = desk.world.bearer(getattr(desk.world, user), scopes)
+    response = http.post(IMPORT_URL, {"tickets": [json_ticket()]}, content_type="application/json")
+    assert response.status_code == status
+    assert not Ticket.objects.exists()
+
+
+def test_api_refuses_unreadable_and_oversized_payloads(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http = desk.world.bearer(desk.world.alice)
+    response = http.post(IMPORT_URL, "{oops", content_type="application/json")
+    assert response.status_code == 422
+    assert "not valid JSON" in response.json()["detail"]
+    assert http.post(IMPORT_URL, "<x/>", content_type="application/xml").status_code == 415
+    monkeypatch.setattr(importing_api, "MAX_BYTES", 100)
+    response = http.post(IMPORT_URL, CSV_HEADER + csv_row(), content_type="text/csv")
+    assert response.status_code == 413
+    monkeypatch.setattr(importing_api, "MAX_BYTES", 10_000)
+    monkeypatch.setattr(importing_api, "MAX_ROWS", 2)
+    rows = CSV_HEADER + csv_row("A") + csv_row("B") + csv_row("C")
+    with time_machine.travel(NOW, tick=False):
+        response = http.post(IMPORT_URL, rows, content_type="text/csv")
+    assert response.status_code == 413
+    assert "more than 2 tickets" in response.json()["detail"]
+    assert not Ticket.objects.exists()
+
+
+# --- The command --------------------------------------------------------------------------------
+
+
+def test_cli_imports_a_file_and_fails_when_rows_are_rejected(
+    desk: Desk, frozen: None, tmp_path: Path
+) -> None:
+    good = tmp_path / "tickets.csv"
+    good.write_text(CSV_HEADER + csv_row("A"), encoding="utf-8")
+    out = StringIO()
+    call_command("import", "tickets", str(good), "--dry-run", stdout=out)
+    assert "would import 1 ticket(s) with 7 event(s)" in out.getvalue()
+    assert not Ticket.objects.exists()
+    call_command("import", "tickets", str(good), "--as", "bob", stdout=out)
+    assert Ticket.objects.get().events.get(kind="created").actor == desk.world.bob
+    entry = AuditEntry.objects.order_by("-seq").first()
+    assert entry is not None
+    assert (entry.actor_name, entry.source) == ("bob", "cli")
+    lines = tmp_path / "tickets.jsonl"
+    lines.write_text(json.dumps(json_ticket("A")) + "\n" + json.dumps(json_ticket("Z", subject="")))
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 row"):
+        call_command("import", "tickets", str(lines), stdout=out)
+    assert "row 2, subject: required" in out.getvalue()
+    assert "row 1: acme already has 'A'" in out.getvalue()
+
+
+def test_cli_refuses_what_it_cannot_read(desk: Desk, tmp_path: Path) -> None:
+    odd = tmp_path / "tickets.txt"
+    odd.write_text("x")
+    with pytest.raises(CommandError, match="--format"):
+        call_command("import", "tickets", str(odd))
+    with pytest.raises(CommandError, match="not valid JSON"):
+        call_command("import", "tickets", str(odd), "--format", "json")
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("import", "tickets", str(tmp_path / "missing.csv"))
+    with pytest.raises(CommandError, match="--as"):
+        call_command("import", "tickets", str(odd), "--as", "carol")
+
+
+def test_api_reads_payloads_beyond_djangos_form_limit(desk: Desk, frozen: None) -> None:
+    # 3.3 MB: over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), under the import's own cap.
+    tickets = [json_ticket(f"BIG-{n}", description="x" * 95_000) for n in range(35)]
+    http = desk.world.bearer(desk.world.alice)
+    response = http.post(IMPORT_URL, {"tickets": tickets}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["imported"] == 35

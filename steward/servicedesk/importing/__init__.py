@@ -17,6 +17,7 @@ from django.utils import timezone
 from steward.servicedesk.importing.parse import (
     Parsed,
     PayloadError,
+    PayloadTooLarge,
     Rejected,
     RowError,
     TicketRecord,
@@ -32,6 +33,7 @@ __all__ = [
     "Duplicate",
     "ImportReport",
     "PayloadError",
+    "PayloadTooLarge",
     "Rejected",
     "RowError",
     "TicketRecord",
@@ -72,20 +74,26 @@ def import_tickets(
     dry_run: bool = False,
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
+    max_rows: int | None = None,
 ) -> ImportReport:
     """Import historical tickets for the clients ``user`` can see (``client``: the code of the
     client of rows that name none). Returns the report; raises ``PayloadError`` only when the
-    payload is unreadable as a whole."""
+    payload is unreadable as a whole, and ``PayloadTooLarge`` (writing nothing) when it holds
+    more than ``max_rows`` rows."""
     now = now if now is not None else timezone.now()
     records = parse(source, fmt, now, client)
     # A generator's header check runs on its first step: take it before opening the write.
     first = next(records, None)
     if first is None:
         return ImportReport(dry_run=dry_run)
-    chained = _chain(first, records)
+    chained = _chain(first, records, max_rows)
     return write_tickets(chained, user=user, now=now, dry_run=dry_run, progress=progress)
 
 
-def _chain(first: Parsed, rest: Iterator[Parsed]) -> Iterator[Parsed]:
+def _chain(first: Parsed, rest: Iterator[Parsed], max_rows: int | None) -> Iterator[Parsed]:
     yield first
-    yield from rest
+    for count, parsed in enumerate(rest, start=2):
+        if max_rows is not None and count > max_rows:
+            # Raised inside the writer's transaction: whatever was written is rolled back.
+            raise PayloadTooLarge(f"more than {max_rows} tickets in one import; split the file")
+        yield parsed

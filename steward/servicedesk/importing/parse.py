@@ -78,6 +78,10 @@ class PayloadError(ValueError):
     """The payload as a whole cannot be read (the API answers 422, the CLI stops)."""
 
 
+class PayloadTooLarge(PayloadError):
+    """The payload holds more rows than the caller allows (the API answers 413)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     """One bad field of one row: ``row`` is the 1-based data row of a CSV or JSON Lines file,
