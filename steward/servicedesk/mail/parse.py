@@ -19,6 +19,18 @@ import nh3
 from steward.servicedesk.mail.store import clean_text
 from steward.servicedesk.mail.text import html_to_text
 
+# Defects that mean the text or the parts cannot be trusted (a person should look); others, such
+# as a missing closing boundary, are common in real mail and harmless.
+SERIOUS_DEFECTS = frozenset(
+    {
+        "StartBoundaryNotFoundDefect",
+        "NoBoundaryInMultipartDefect",
+        "MultipartInvariantViolationDefect",
+        "MissingHeaderBodySeparatorDefect",
+        "InvalidBase64LengthDefect",
+        "InvalidMultipartContentTransferEncodingDefect",
+    }
+)
 MSGID = re.compile(r"<[^<>\s]{1,1000}>")
 MAX_REFERENCES = 50
 
@@ -152,9 +164,21 @@ def parse(raw: bytes, sha256: str) -> ParsedMail:
         _walk(message, parsed)
     except Exception as exc:
         parsed.problems.append(f"unreadable body: {type(exc).__name__}: {exc}")
-    # Defects (a missing closing boundary, bad padding) are common and survivable: noted only.
-    parsed.defects = [type(d).__name__ for d in message.defects[:5]]
+    _defects(message, parsed)
     return parsed
+
+
+def _defects(message: Message, parsed: ParsedMail) -> None:
+    """Collect the parser's defects (decoding the parts above adds theirs); the serious ones
+    become problems, which send the message to triage."""
+    for part in message.walk():
+        for defect in part.defects:
+            name = type(defect).__name__
+            parsed.defects.append(name)
+            if name in SERIOUS_DEFECTS:
+                problem = f"malformed MIME: {name} in {part.get_content_type()}"
+                if problem not in parsed.problems:
+                    parsed.problems.append(problem)
 
 
 def _headers(message: Message, parsed: ParsedMail) -> None:

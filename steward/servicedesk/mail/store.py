@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ def keep_raw(raw: bytes) -> str:
     path = raw_path(digest)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{id(raw)}.part")
+        temporary = path.with_suffix(f".{uuid.uuid4().hex}.part")  # one per writer
         temporary.write_bytes(raw)
         temporary.replace(path)  # readers never see half a message
     return digest

@@ -94,16 +94,17 @@ def message(
 
 
 def send(
-    controller: MailController,
+    listener: MailController | int,
     raw: bytes | EmailMessage,
     *,
     envelope_from: str = "carol@acme.example",
     to: tuple[str, ...] = (DESK,),
 ) -> tuple[int, bytes]:
-    """Send one message over SMTP; the listener's answer to DATA."""
+    """Send one message over SMTP to a listener (or its port); the answer to DATA."""
     # smtplib sends bytes as they are: lines must already end in CRLF, as on the wire.
     data = raw.as_bytes(policy=policy.SMTP) if isinstance(raw, EmailMessage) else raw
-    with smtplib.SMTP(HOST, controller.port, timeout=30) as client:
+    port = listener if isinstance(listener, int) else listener.port
+    with smtplib.SMTP(HOST, port, timeout=30) as client:
         client.ehlo()
         client.mail(envelope_from)
         for address in to:
