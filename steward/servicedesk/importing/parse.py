@@ -369,8 +369,8 @@ def parse_csv(lines: Iterable[str], now: datetime, default_client: str = "") -> 
         except csv.Error as error:
             yield Rejected(number, (RowError(number, "row", f"unreadable CSV: {error}"),))
             continue
-        if not any(value.strip() for value in values):
-            number -= 1  # blank lines are not rows
+        if not values:
+            number -= 1  # an empty line is no row (a line of empty values is one, reported)
             continue
         if len(values) > len(header):
             yield Rejected(number, (RowError(number, "row", "more values than columns"),))
@@ -380,6 +380,11 @@ def parse_csv(lines: Iterable[str], now: datetime, default_client: str = "") -> 
 
 
 # --- JSON ---------------------------------------------------------------------------------------
+
+
+def _key(name: str) -> str:
+    """A field name fit for an error message (quoted when blank or odd)."""
+    return name if name.isidentifier() else repr(name)
 
 
 def _event_text(row: _Row, index: int, key: str, value: Any, required: bool = False) -> str:
@@ -400,7 +405,7 @@ def _json_event(row: _Row, index: int, raw: Any) -> EventRecord | None:
         return None
     if not raw.keys() <= EVENT_KEYS:
         unknown = sorted(str(key) for key in set(raw) - EVENT_KEYS)
-        row.fail(f"events[{index}].{unknown[0]}", "unknown field")
+        row.fail(f"events[{index}].{_key(unknown[0])}", "unknown field")
     moment, reason = parse_time(raw.get("at"), row.now)
     if reason is not None:
         row.fail(f"events[{index}].at", "required" if raw.get("at") in (None, "") else reason)
@@ -433,7 +438,7 @@ def _json_event(row: _Row, index: int, raw: Any) -> EventRecord | None:
 def _json_record(row: _Row, default_client: str) -> Parsed:
     unknown = sorted(str(key) for key in set(row.raw) - JSON_FIELDS)
     if unknown:
-        row.fail(unknown[0], "unknown field")
+        row.fail(_key(unknown[0]), "unknown field")
     record = _ticket(row, default_client)
     events = row.raw.get("events", [])
     if not isinstance(events, list):
