@@ -40,7 +40,7 @@ HOUR = Decimal(3600)
 @lru_cache(maxsize=1)
 def _has_ticket_page() -> bool:
     try:
-        reverse("servicedesk:ticket_detail", kwargs={"ticket_id": 1})
+        reverse("servicedesk:ticket", kwargs={"ticket_id": 1})
     except NoReverseMatch:
         return False
     return True
@@ -49,7 +49,7 @@ def _has_ticket_page() -> bool:
 def ticket_url(ticket_id: int) -> str:
     """The ticket's page in the web UI, or its API address when the UI has no such page."""
     if _has_ticket_page():
-        return reverse("servicedesk:ticket_detail", kwargs={"ticket_id": ticket_id})
+        return reverse("servicedesk:ticket", kwargs={"ticket_id": ticket_id})
     return f"/api/v1/tickets/{ticket_id}"
 
 

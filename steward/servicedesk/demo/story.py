@@ -27,7 +27,7 @@ from steward.tenancy.models import Client, User
 
 MINUTE, HOUR = 60, 3600
 COMMENT_CHANCE, ANSWER_CHANCE, SURVEY_CHANCE = 0.4, 0.45, 0.8
-GOOD_RATINGS, BAD_RATINGS = (1, 1, 6, 28, 64), (12, 20, 30, 25, 13)
+GOOD_RATINGS, BAD_RATINGS = (1, 1, 4, 22, 72), (12, 20, 30, 25, 13)
 COMMENTS = {
     1: ("Nobody got back to me for days.", "Still not fixed properly."),
     2: ("Took far too long.", "Had to chase twice."),
