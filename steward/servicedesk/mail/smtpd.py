@@ -11,7 +11,7 @@ from typing import Any, AnyStr
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from steward.core.env import envint
@@ -67,6 +67,9 @@ class MailHandler:
         return answer(result)
 
     def close(self) -> None:
+        # The worker thread's database connection outlives each message (CONN_MAX_AGE); close
+        # it on that thread, where it belongs, before the thread ends.
+        self.worker.submit(connections.close_all).result()
         self.worker.shutdown(wait=True)
 
 
