@@ -16,6 +16,7 @@ from steward.obligations.periods import Period
 from steward.obligations.registry import MeasureResult, registry
 from steward.obligations.services import create_obligation
 from steward.servicedesk import measures
+from steward.servicedesk.measures import sla as sla_measures
 from steward.tenancy.models import Client
 from tests.servicedesk.conftest import Desk
 from tests.servicedesk.test_stats import March, march
@@ -47,7 +48,7 @@ def test_real_measures_replace_the_fallbacks() -> None:
     for key in ("servicedesk.response_attainment", "servicedesk.csat_average"):
         item = registry.get(key)
         assert not item.fallback
-        assert item.fn.__module__ == "steward.servicedesk.measures"
+        assert item.fn.__module__.startswith("steward.servicedesk.measures.")
     keys = {m.key for m in registry.all() if m.key.startswith("servicedesk.")}
     assert keys == {
         "servicedesk.response_attainment",
@@ -217,3 +218,12 @@ def test_vendor_programs_are_refused(desk: Desk) -> None:
     result = measures.csat_average(object(), MARCH, {})
     assert result.value is None
     assert result.note == "This measure applies to clients only."
+
+
+def test_evidence_is_capped_and_the_note_counts_the_rest(
+    desk: Desk, month: March, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sla_measures, "EVIDENCE_LIMIT", 1)
+    result = run("servicedesk.response_attainment", desk.world.acme, priority="")
+    assert refs(result) == [ticket_ref(month.vpn_down)]  # the miss is the one kept
+    assert result.note == "3 more not listed."
