@@ -21,7 +21,8 @@ from typing import Any
 
 from django.db import transaction
 
-from steward.servicedesk.choices import MailDirection, MailDisposition
+from steward.servicedesk import services
+from steward.servicedesk.choices import LinkKind, MailDirection, MailDisposition, Status
 from steward.servicedesk.mail import replies
 from steward.servicedesk.mail.loops import loop_reason
 from steward.servicedesk.mail.parse import ParsedMail, parse
@@ -146,6 +147,13 @@ def _route(
         if contact is None:
             reason = f"{parsed.from_address} is not a contact of the client of ticket #{ticket.pk}"
             return record(MailDisposition.TRIAGE, reason)
+        if ticket.status == Status.CLOSED:
+            # A closed ticket stays closed: the mail opens a follow-up linked to it.
+            follow_up = _open(parsed, contact, recipients, now)
+            services.link(follow_up, LinkKind.RELATED, target=ticket, at=now)
+            return record(
+                MailDisposition.NEW_TICKET, f"follow-up of closed #{ticket.pk}", follow_up
+            )
         replies.add_reply(ticket, contact, parsed, now)
         return record(MailDisposition.REPLY, ticket=ticket)
     clients = {c.client_id for c in contacts}
@@ -153,10 +161,12 @@ def _route(
         return record(MailDisposition.TRIAGE, "unknown sender")
     if len(clients) > 1:
         return record(MailDisposition.TRIAGE, "the sender is a contact of several clients")
+    return record(MailDisposition.NEW_TICKET, ticket=_open(parsed, contacts[0], recipients, now))
+
+
+def _open(parsed: ParsedMail, contact: Contact, recipients: list[str], now: datetime) -> Ticket:
     queue = queue_for([*recipients, *parsed.to_addresses])
-    contact = contacts[0]
-    opened = replies.open_from_mail(contact.client, parsed, queue, now, contact=contact)
-    return record(MailDisposition.NEW_TICKET, ticket=opened)
+    return replies.open_from_mail(contact.client, parsed, queue, now, contact=contact)
 
 
 def triage_text(mail: MailMessage) -> str:

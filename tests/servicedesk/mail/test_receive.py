@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from steward.servicedesk import services
-from steward.servicedesk.choices import MailDirection, MailDisposition
+from steward.servicedesk.choices import MailDirection, MailDisposition, Status
 from steward.servicedesk.mail.inbound import MailResult, receive
 from steward.servicedesk.mail.text import REPLY_MARKER, html_to_text, strip_quoted
 from steward.servicedesk.models import MailMessage, Queue, Ticket
@@ -114,3 +114,17 @@ def test_html_to_text_keeps_blocks_and_drops_scripts() -> None:
         "<h1>Hi</h1><ul><li>one</li><li>two &amp; three</li></ul><script>x</script>"
     )
     assert text == "Hi\n\n- one\n\n- two & three"
+
+
+def test_mail_to_a_closed_ticket_opens_a_linked_follow_up(world: World) -> None:
+    old = services.open_ticket(world.acme, subject="VPN", requester=world.acme_contact, at=NOW)
+    services.change_status(old, Status.RESOLVED, by=world.bob, at=NOW)
+    services.change_status(old, Status.CLOSED, by=world.bob, at=NOW)
+    result = take(message(subject=f"Re: [#{old.pk}] VPN", body="Broken again").as_bytes())
+    assert result.disposition == MailDisposition.NEW_TICKET
+    assert result.ticket is not None
+    assert result.ticket != old
+    assert result.reason == f"follow-up of closed #{old.pk}"
+    assert result.ticket.links.get().target == old
+    old.refresh_from_db()
+    assert old.status == Status.CLOSED
