@@ -135,13 +135,13 @@ def _route(
     record = partial(_record, parsed, recipients, now)
     if not parsed.from_address:
         return record(MailDisposition.REJECTED, "; ".join(["no sender address", *parsed.problems]))
-    looping = loop_reason(parsed, envelope_from, recipients, now)
+    looping = loop_reason(parsed, envelope_from, now)
     if looping is not None:
         return record(MailDisposition.LOOP, looping)
     if parsed.problems:
         return record(MailDisposition.TRIAGE, "; ".join(parsed.problems))
     contacts = list(Contact.objects.filter(email__iexact=parsed.from_address))
-    ticket, _how = find_ticket(parsed)
+    ticket = find_ticket(parsed)
     if ticket is not None:
         contact = next((c for c in contacts if c.client_id == ticket.client_id), None)
         if contact is None:

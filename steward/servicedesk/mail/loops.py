@@ -7,7 +7,6 @@ our own mail, or a sender who writes more often than a person would.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -68,9 +67,7 @@ def over_rate(sender: str, now: datetime) -> bool:
     return recent.count() >= rate_per_hour()
 
 
-def loop_reason(
-    parsed: ParsedMail, envelope_from: str | None, recipients: Iterable[str], now: datetime
-) -> str | None:
+def loop_reason(parsed: ParsedMail, envelope_from: str | None, now: datetime) -> str | None:
     """Why this message must be dropped unanswered, or None for ordinary mail."""
     reason = bounce_reason(envelope_from, parsed.from_address) or automated_reason(parsed.headers)
     if reason is not None:

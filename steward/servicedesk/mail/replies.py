@@ -79,7 +79,7 @@ def _mail_after_commit(ticket: Ticket, to: str, subject: str, text: str, now: da
         now=now,
         headers=AUTO_REPLY_HEADERS,
     )
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)  # a failure is logged, never raised into the caller
 
 
 def open_from_mail(

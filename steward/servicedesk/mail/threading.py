@@ -27,8 +27,8 @@ def _followed(ticket: Ticket | None) -> Ticket | None:
     return ticket
 
 
-def find_ticket(parsed: ParsedMail) -> tuple[Ticket | None, str]:
-    """(ticket, how it was found) for the message, or (None, "")."""
+def find_ticket(parsed: ParsedMail) -> Ticket | None:
+    """The ticket the message continues, or None."""
     ids = [*parsed.in_reply_to, *reversed(parsed.references)]
     if ids:
         known = (
@@ -40,10 +40,10 @@ def find_ticket(parsed: ParsedMail) -> tuple[Ticket | None, str]:
             .first()
         )
         if known is not None:
-            return _followed(known.ticket), "references"
+            return _followed(known.ticket)
     number = subject_token(parsed.subject)
     if number is not None:
         ticket = Ticket.objects.filter(pk=number).first()
         if ticket is not None:
-            return _followed(ticket), "subject token"
-    return None, ""
+            return _followed(ticket)
+    return None
