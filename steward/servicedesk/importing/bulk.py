@@ -10,8 +10,10 @@ signals are sent: the caller records one audit entry for the whole batch.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
@@ -44,11 +46,23 @@ def _sqlite_time(value: datetime | None) -> str | None:
     return value.isoformat(" ")[:-6]  # without "+00:00"
 
 
+_ENCODED: dict[tuple[tuple[str, str], ...], str] = {}
+
+
 def _json(value: Any) -> str | None:
     if value is None:
         return None
-    # Most events carry no data: skip the encoder for them.
-    return "{}" if value == {} else json.dumps(value)
+    if type(value) is dict and all(type(v) is str for v in value.values()):
+        # Most events carry no data or the same few flat dicts ({"source": "import",
+        # "priority": "P3"}): encode each shape once.
+        key = tuple(value.items())
+        found = _ENCODED.get(key)
+        if found is None:
+            found = json.dumps(value)
+            if len(_ENCODED) < 1024:
+                _ENCODED[key] = found
+        return found
+    return json.dumps(value)
 
 
 def _adapter(field: models.Field) -> Adapter:  # type: ignore[type-arg]
@@ -104,12 +118,18 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def insert(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool = False) -> None:
-    """Insert ``objects`` inside the caller's transaction. Each must have every column's
-    attribute (``attname``); with ``with_pk`` their primary keys must be set (``reserve_ids``),
-    otherwise the database numbers the rows."""
-    if not objects:
-        return
+@dataclass(frozen=True)
+class Insert:
+    """Rows ready for one table: the statement and the converted values."""
+
+    statement: str
+    rows: list[list[Any]]
+
+
+def prepare(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool = False) -> Insert:
+    """The rows of ``objects``, converted for the database. Each object must have every
+    column's attribute (``attname``); with ``with_pk`` their primary keys must be set
+    (``reserve_ids``), otherwise the database numbers the rows."""
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     # attrgetter reads a whole row in C; only the columns that need converting are touched.
     read = attrgetter(*(f.attname for f in fields))
@@ -122,14 +142,64 @@ def insert(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool =
         rows.append(row)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY is PostgreSQL's bulk path: one stream, no statement per row.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for values in rows:
+    if connection.vendor == "postgresql":
+        # COPY is PostgreSQL's bulk path: one stream, no statement per row.
+        return Insert(f"COPY {table} ({columns}) FROM STDIN", rows)
+    marks = ", ".join(["?"] * len(fields))
+    return Insert(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def execute(raw: Any, inserts: Sequence[Insert]) -> None:
+    """Run prepared inserts on a DB-API connection (the one Django holds, in its transaction)."""
+    for job in inserts:
+        if not job.rows:
+            continue
+        if job.statement.startswith("COPY"):
+            with raw.cursor() as cursor, cursor.copy(job.statement) as copy:
+                for values in job.rows:
                     copy.write_row(values)
-            return
-        # The sqlite3 cursor itself: Django's wrapper rewrites and re-checks every parameter.
-        marks = ", ".join(["?"] * len(fields))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-        cursor.cursor.executemany(sql, rows)
+        else:
+            raw.executemany(job.statement, job.rows)
+
+
+class BackgroundWriter:
+    """Runs inserts on a second thread, on the same connection and in the same transaction,
+    so the database's own work (SQLite's B-tree updates in C, which release the GIL; COPY on
+    PostgreSQL) overlaps the Python that parses and builds the next batch.
+
+    One batch is in flight at a time; ``wait`` before using the connection in the caller's
+    thread again (Django's wrapper is not used from the second thread, only the DB-API
+    connection inside it). An error in the thread is raised again by the next ``wait``.
+    """
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def submit(self, inserts: Sequence[Insert]) -> None:
+        self.wait()
+        connection.ensure_connection()
+        raw = connection.connection
+        self._thread = threading.Thread(target=self._run, args=(raw, inserts), daemon=True)
+        self._thread.start()
+
+    def _run(self, raw: Any, inserts: Sequence[Insert]) -> None:
+        try:
+            execute(raw, inserts)
+        except BaseException as error:  # handed to the caller's thread by wait()
+            self._error = error
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
+def insert(model: type[models.Model], objects: Sequence[Any], *, with_pk: bool = False) -> None:
+    """Insert ``objects`` now, inside the caller's transaction (see ``prepare``)."""
+    if objects:
+        connection.ensure_connection()
+        execute(connection.connection, [prepare(model, objects, with_pk=with_pk)])

@@ -60,6 +60,10 @@ class Directory:
         }
         return directory
 
+    def unknown(self, clients: Iterable[Client]) -> bool:
+        """Whether any of ``clients`` has no facts loaded yet."""
+        return any(client.pk not in self._facts for client in clients)
+
     def facts(self, client: Client) -> ClientFacts:
         """What the import knows of ``client`` (``prepare`` it first)."""
         return self._facts[client.pk]

@@ -22,7 +22,7 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from steward.core import audit
 from steward.core.choices import AuditAction
@@ -138,6 +138,8 @@ class Writer:
         self.terms = PreloadedTerms()
         self.report = ImportReport(dry_run=dry_run)
         self.pending: list[TicketRecord] = []
+        self.background = bulk.BackgroundWriter()
+        self.next_id: int | None = None
 
     def take(self, parsed: Parsed) -> None:
         if isinstance(parsed, Rejected):
@@ -151,9 +153,10 @@ class Writer:
         """Build the pending records (their clients' facts loaded in one go) and write them."""
         records, self.pending = self.pending, []
         clients = self.directory.clients
-        self.directory.prepare(
-            {clients[r.client] for r in records if r.client in clients}, self.terms
-        )
+        involved = {clients[r.client] for r in records if r.client in clients}
+        if self.directory.unknown(involved):
+            self.background.wait()  # the directory is about to query the connection
+            self.directory.prepare(involved, self.terms)
         batch = [built for record in records if (built := self._build(record)) is not None]
         if not batch:
             return
@@ -161,12 +164,29 @@ class Writer:
         self.report.events += sum(len(b.events) for b in batch)
         if self.dry_run:
             return
-        for built, pk in zip(batch, bulk.reserve_ids(Ticket, len(batch)), strict=True):
+        # The previous batch may still be writing: the connection is ours again after this.
+        self.background.wait()
+        for built, pk in zip(batch, self._ids(len(batch)), strict=True):
             built.ticket.id = pk
             for event in built.events:
                 event.ticket_id = pk
-        bulk.insert(Ticket, [b.ticket for b in batch], with_pk=True)
-        bulk.insert(TicketEvent, [e for b in batch for e in b.events])
+        tickets = bulk.prepare(Ticket, [b.ticket for b in batch], with_pk=True)
+        events = bulk.prepare(TicketEvent, [e for b in batch for e in b.events])
+        self.background.submit([tickets, events])
+
+    def _ids(self, count: int) -> list[int]:
+        if connection.vendor == "postgresql":
+            return bulk.reserve_ids(Ticket, count)
+        # SQLite: the import's transaction holds the write lock from its start, so after the
+        # first look at the table the numbers simply continue.
+        if self.next_id is None:
+            self.next_id = bulk.reserve_ids(Ticket, 1)[0]
+        first, self.next_id = self.next_id, self.next_id + count
+        return list(range(first, first + count))
+
+    def close(self) -> None:
+        """Wait for the last batch to be written (raising its error, if any)."""
+        self.background.wait()
 
     def _reject(self, errors: Iterable[RowError]) -> None:
         self.report.errors.extend(errors)
@@ -312,11 +332,15 @@ def write_tickets(
     records the import (none for a dry run)."""
     writer = Writer(user, now, dry_run=dry_run, batch_size=batch_size)
     with transaction.atomic(), bulk.bulk_session():
-        for count, parsed in enumerate(records, start=1):
-            writer.take(parsed)
-            if progress is not None and count % 1000 == 0:
-                progress(count)
-        writer.flush()
+        try:
+            for count, parsed in enumerate(records, start=1):
+                writer.take(parsed)
+                if progress is not None and count % 1000 == 0:
+                    progress(count)
+            writer.flush()
+        finally:
+            # Never leave the transaction (commit or roll back) while a batch is writing.
+            writer.close()
         report = writer.report
         if not dry_run and report.imported:
             _audit(report)
