@@ -213,3 +213,19 @@ def test_a_crash_before_marking_seen_rereads_without_storing_twice(
     assert Ticket.objects.count() == 1
     assert MailMessage.objects.filter(direction=MailDirection.IN).count() == 1
     assert dovecot.unseen() == []
+
+
+def test_stored_mail_can_be_moved_to_a_folder(world: World, dovecot: Dovecot) -> None:
+    client = dovecot.imap()
+    client.create("Processed")
+    client.logout()
+    dovecot.deliver(message().as_bytes())
+    account = dovecot.account()
+    moved = ImapAccount(account.host, account.port, USER, PASSWORD, security="plain",
+                        move_to="Processed")  # fmt: skip
+    (result,) = poll_once(moved, lambda: NOW)
+    assert result.disposition == MailDisposition.NEW_TICKET
+    client = dovecot.imap()
+    assert client.select("INBOX")[1] == [b"0"]
+    assert client.select("Processed")[1] == [b"1"]
+    client.logout()
