@@ -36,7 +36,12 @@ Duration = Field(ge=60, le=24 * 3600, description="Seconds, 1 minute to 24 hours
 
 
 def _staff(request: HttpRequest, scope: str) -> Principal:
-    who = require(request, scope=scope)
+    return _only_staff(require(request, scope=scope), scope)
+
+
+def _only_staff(who: Principal, scope: str) -> Principal:
+    """403 for client contacts (and, for writes, auditors). Routes naming an object look it up
+    first, so another tenant's object is a 404 whoever asks."""
     if not is_active_staff(who.user):
         raise HttpError(403, "time entries are for MSP staff only")
     if scope == TokenScope.WRITE and not work.may_log_time(who.user):
@@ -95,8 +100,9 @@ def _entries(who: Principal) -> QuerySet[TimeEntry]:
 @router.get("/tickets/{ticket_id}/time", response=list[TimeEntryOut])
 @paginate(LimitOffsetPagination)
 def list_ticket_time(request: HttpRequest, ticket_id: ObjectId) -> QuerySet[TimeEntry]:
-    who = _staff(request, TokenScope.READ)
+    who = require(request, scope=TokenScope.READ)
     ticket = _ticket(who, ticket_id)
+    _only_staff(who, TokenScope.READ)
     return _entries(who).filter(ticket=ticket).order_by("-started_at", "-pk")
 
 
@@ -104,8 +110,9 @@ def list_ticket_time(request: HttpRequest, ticket_id: ObjectId) -> QuerySet[Time
 def log_ticket_time(
     request: HttpRequest, ticket_id: ObjectId, payload: TimeEntryIn
 ) -> Status[TimeEntry]:
-    who = _staff(request, TokenScope.WRITE)
+    who = require(request, scope=TokenScope.WRITE)
     ticket = _ticket(who, ticket_id)
+    _only_staff(who, TokenScope.WRITE)
     fields = payload.dict()
     technician = who.user
     other = fields.pop("technician_id")
@@ -123,8 +130,9 @@ def log_ticket_time(
 def update_time(
     request: HttpRequest, time_entry_id: ObjectId, payload: TimeEntryPatch
 ) -> TimeEntry:
-    who = _staff(request, TokenScope.WRITE)
+    who = require(request, scope=TokenScope.WRITE)
     entry = get_object_or_404(_entries(who).select_related("ticket"), pk=time_entry_id)
+    _only_staff(who, TokenScope.WRITE)
     changes = payload.dict(exclude_unset=True)
     for name in ("started_at", "duration_seconds", "work_type", "billable", "notes"):
         if name in changes and changes[name] is None:
@@ -137,8 +145,9 @@ def update_time(
 
 @router.delete("/time/{time_entry_id}", response={204: None})
 def delete_time(request: HttpRequest, time_entry_id: ObjectId) -> Status[None]:
-    who = _staff(request, TokenScope.WRITE)
+    who = require(request, scope=TokenScope.WRITE)
     entry = get_object_or_404(_entries(who).select_related("ticket"), pk=time_entry_id)
+    _only_staff(who, TokenScope.WRITE)
     try:
         work.delete_time_entry(entry, by=who.user)
     except PermissionDenied as exc:
@@ -203,8 +212,9 @@ def get_timer(request: HttpRequest) -> dict[str, Any]:
 
 @router.post("/timer/start", response=TimerOut)
 def start_timer(request: HttpRequest, payload: TimerStartIn) -> dict[str, Any]:
-    who = _staff(request, TokenScope.WRITE)
-    work.start_timer(who.user, _ticket(who, payload.ticket_id))
+    who = require(request, scope=TokenScope.WRITE)
+    ticket = _ticket(who, payload.ticket_id)
+    work.start_timer(_only_staff(who, TokenScope.WRITE).user, ticket)
     return _timer_out(who)
 
 

@@ -67,9 +67,11 @@ class TimeEntryForm(forms.Form):
 
 
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
-    _staff(request)
+    # Looked up first: another tenant's ticket is a 404 whoever asks; then contacts get 403.
     rows = Ticket.objects.visible_to(request.user).select_related("client")
-    return get_object_or_404(rows, pk=ticket_id)
+    ticket = get_object_or_404(rows, pk=ticket_id)
+    _staff(request)
+    return ticket
 
 
 def _panel(request: HttpRequest, ticket: Ticket, form: TimeEntryForm | None = None) -> HttpResponse:
@@ -151,9 +153,9 @@ def timer_stop(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def time_delete(request: HttpRequest, time_entry_id: int) -> HttpResponse:
-    _staff(request)
     rows = TimeEntry.objects.visible_to(request.user).select_related("ticket__client")
     entry = get_object_or_404(rows, pk=time_entry_id)
+    _staff(request)
     ticket = entry.ticket
     work.delete_time_entry(entry, by=request.user)  # type: ignore[arg-type]
     return _after_post(request, ticket)
