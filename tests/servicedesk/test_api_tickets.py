@@ -7,9 +7,12 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from steward.servicedesk import services
+from steward.servicedesk import queries, services
 from steward.servicedesk.choices import EventKind, Impact, Status, Urgency
 from steward.servicedesk.models import Attachment, Ticket, TicketLink
 from tests.servicedesk.builders import PNG
@@ -379,3 +382,26 @@ def test_an_oversized_file_attaches_nothing(
     assert error_fields(refused) == ["file"]
     assert not Attachment.objects.exists()
     assert not ticket.events.filter(kind=EventKind.ATTACHMENT).exists()
+
+
+# --- The repeatable, comma-separated choice parameters ------------------------------------------
+
+STATUSES = st.sampled_from(Status.values)
+
+
+@given(groups=st.lists(st.lists(STATUSES, min_size=1, max_size=4), min_size=1, max_size=3),
+       spaces=st.sampled_from(["", " ", "  "]))  # fmt: skip
+def test_choice_parameters_take_repeats_and_comma_lists(
+    groups: list[list[str]], spaces: str
+) -> None:
+    raw = [f",{spaces}".join(group) for group in groups]
+    assert queries._choices(raw, Status.values, "status") == [s for g in groups for s in g]
+
+
+@given(good=st.lists(STATUSES, max_size=3), bad=st.text(min_size=1, max_size=30))
+def test_an_unknown_choice_is_refused_naming_the_field(good: list[str], bad: str) -> None:
+    token = bad.strip()
+    assume(token and "," not in token and token not in Status.values)
+    with pytest.raises(ValidationError) as caught:
+        queries._choices([",".join([*good, token])], Status.values, "status")
+    assert list(caught.value.message_dict) == ["status"]

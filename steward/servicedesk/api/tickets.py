@@ -7,16 +7,15 @@ Client contacts open tickets for their own client, reply, and read public events
 rest is for MSP staff who may work tickets (``may_work``).
 """
 
-from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from ninja import File, Form, Query, Router
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -28,9 +27,18 @@ from steward.agreements.models import ServiceCategory
 from steward.api.auth import Principal, require
 from steward.api.params import ObjectId
 from steward.servicedesk import services
-from steward.servicedesk.choices import OPEN_STATUSES, Priority, Source, Status
+from steward.servicedesk.choices import Source
 from steward.servicedesk.models import Attachment, Queue, Ticket, TicketEvent, TicketLink
-from steward.servicedesk.models.tickets import OPEN_Q
+from steward.servicedesk.queries import (
+    attachment_response,
+    contact_of,
+    may_work,
+    newest_first,
+    ticket_values,
+    visible_attachments,
+    visible_events,
+    visible_tickets,
+)
 from steward.servicedesk.schemas import (
     AssignIn,
     AttachmentOut,
@@ -38,6 +46,8 @@ from steward.servicedesk.schemas import (
     LinkIn,
     LinkOut,
     MergeIn,
+    PagedTicketOut,
+    PageParams,
     PlanIn,
     PriorityIn,
     ReplyIn,
@@ -49,30 +59,20 @@ from steward.servicedesk.schemas import (
     UserRef,
     WatcherIn,
 )
-from steward.tenancy.choices import Role, TokenScope
+from steward.tenancy.choices import TokenScope
 from steward.tenancy.models import Client, Contact, Site, User
 from steward.tenancy.roles import VIEW_CLIENTS
 from steward.tenancy.scoping import is_active_staff
 
 router = Router()
 
-# What a ticket row needs for its output: one join each, never a query per row.
-TICKET_RELATED = ("client", "assignee", "requester", "category")
+TICKET_TIMES = tuple(
+    name for name, field in TicketOut.model_fields.items() if "datetime" in str(field.annotation)
+)
+_format_time = DjangoJSONEncoder().default
 STAFF_ONLY_FILTERS = ("assignee_id", "unassigned", "mine", "queue_id")
 
 # --- Who may do what ----------------------------------------------------------------------------
-
-
-def may_work(user: Any) -> bool:
-    """MSP staff who work tickets: every staff role but the auditor, who only reads."""
-    return is_active_staff(user) and (user.is_superuser or user.role != Role.AUDITOR)
-
-
-def contact_of(user: Any) -> Contact | None:
-    """The Contact a client contact's login belongs to (None for staff)."""
-    if getattr(user, "role", None) != Role.CLIENT_CONTACT or user.client_id is None:
-        return None
-    return Contact.objects.filter(user=user, client_id=user.client_id).first()
 
 
 def _reader(request: HttpRequest) -> Principal:
@@ -97,91 +97,26 @@ def _participant(request: HttpRequest) -> tuple[Principal, Contact | None]:
     return who, contact
 
 
-def visible_tickets(user: Any) -> QuerySet[Ticket]:
-    return Ticket.objects.visible_to(user).select_related(*TICKET_RELATED)
-
-
 def _ticket(who: Principal, ticket_id: int) -> Ticket:
     return get_object_or_404(visible_tickets(who.user), pk=ticket_id)
-
-
-def visible_events(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
-    """The ticket's timeline as ``user`` may read it: contacts see public events only."""
-    rows = TicketEvent.objects.visible_to(user).filter(ticket=ticket)
-    if not is_active_staff(user):
-        rows = rows.filter(public=True)
-    return rows.select_related("actor", "actor_contact").prefetch_related("attachments")
-
-
-def visible_attachments(user: Any) -> QuerySet[Attachment]:
-    """Attachments ``user`` may download: contacts only those of public events."""
-    rows = Attachment.objects.visible_to(user)
-    return rows if is_active_staff(user) else rows.filter(event__public=True)
-
-
-# --- Filtering (shared with the web list) -------------------------------------------------------
-
-
-def _choices(raw: Iterable[str] | None, allowed: list[str], field: str) -> list[str]:
-    chosen = []
-    for value in raw or ():
-        for part in (p.strip() for p in value.split(",")):
-            if not part:
-                continue
-            if part not in allowed:
-                raise HttpError(422, f"{field}: unknown value {part[:40]!r}; one of {allowed}")
-            chosen.append(part)
-    return chosen
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def filter_tickets(rows: QuerySet[Ticket], f: dict[str, Any], user: Any, now: datetime) -> Any:
-    """Apply the list filters ``f`` (TicketFilters' fields) to ``rows``; each maps onto an
-    index of Ticket (client+status, client+created_at, status+priority, assignee+status)."""
-    if f.get("client_id"):
-        rows = rows.filter(client_id=f["client_id"])
-    statuses = _choices(f.get("status"), Status.values, "status")
-    if statuses:
-        rows = rows.filter(status__in=statuses)
-    priorities = _choices(f.get("priority"), Priority.values, "priority")
-    if priorities:
-        rows = rows.filter(priority__in=priorities)
-    if f.get("kind"):
-        rows = rows.filter(kind=f["kind"])
-    if f.get("assignee_id"):
-        rows = rows.filter(assignee_id=f["assignee_id"])
-    if f.get("mine"):
-        rows = rows.filter(assignee_id=user.pk)
-    if f.get("unassigned"):
-        rows = rows.filter(assignee__isnull=True)
-    if f.get("queue_id"):
-        rows = rows.filter(queue_id=f["queue_id"])
-    breached = Q(response_met=False) | Q(resolution_met=False)
-    if f.get("breached") is not None:
-        rows = rows.filter(breached if f["breached"] else ~breached)
-    if f.get("open") is not None:
-        # status IN (…) rather than NOT IN, so the (client, status) index can serve it.
-        rows = rows.filter(status__in=OPEN_STATUSES) if f["open"] else rows.exclude(OPEN_Q)
-    if f.get("at_risk"):
-        rows = rows.filter(status__in=OPEN_STATUSES, sla_warning_at__lte=now)
-    if f.get("created_after"):
-        rows = rows.filter(created_at__gte=_aware(f["created_after"]))
-    if f.get("created_before"):
-        rows = rows.filter(created_at__lt=_aware(f["created_before"]))
-    if f.get("q"):
-        rows = rows.filter(subject__icontains=f["q"])
-    return rows
 
 
 # --- List, open, read, change -------------------------------------------------------------------
 
 
-@router.get("/tickets", response=list[TicketOut])
-@paginate(LimitOffsetPagination)
-def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> QuerySet[Ticket]:
+def _ticket_out(who: Principal, ticket_id: int) -> dict[str, Any]:
+    rows = ticket_values(Ticket.objects.visible_to(who.user), TicketOut.model_fields)
+    return get_object_or_404(rows, pk=ticket_id)  # type: ignore[no-any-return]
+
+
+# The list is the hottest read of the service desk (p99 under 100 ms over 100,000 tickets),
+# so like /clients it skips ninja's per-row validation: the rows come from ``ticket_values``
+# with TicketOut's fields and types, and the times are formatted by the encoder's own
+# function, so the JSON is what ``@paginate(LimitOffsetPagination)`` would send.
+@router.get("/tickets", response=PagedTicketOut)
+def list_tickets(
+    request: HttpRequest, filters: Query[TicketFilters], page: Query[PageParams]
+) -> HttpResponse:
     """Tickets the caller may see, newest first. Client contacts see their client's tickets
     and may not use the staff filters (assignee, queue, mine, unassigned)."""
     who = _reader(request)
@@ -190,8 +125,24 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> QuerySe
         used = [name for name in STAFF_ONLY_FILTERS if name in given]
         if used:
             raise HttpError(403, f"{used[0]}: a filter for MSP staff")
-    rows = filter_tickets(visible_tickets(who.user), given, who.user, timezone.now())
-    return rows.order_by("-created_at", "-pk")  # type: ignore[no-any-return]
+    try:
+        rows, count = newest_first(
+            Ticket.objects.visible_to(who.user), given, who.user, timezone.now()
+        )
+    except ValidationError as exc:  # a bad choice in a query parameter, named
+        raise HttpError(
+            422, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        ) from None
+    values = ticket_values(rows, TicketOut.model_fields)
+    items = list(values[page.offset : page.offset + page.limit])
+    for row in items:
+        for name in TICKET_TIMES:
+            if row[name] is not None:
+                row[name] = _format_time(row[name])
+    # steward.api.main imports this module to mount the router; by request time it is loaded.
+    from steward.api.main import api
+
+    return api.create_response(request, {"items": items, "count": count}, status=200)
 
 
 def _related(who: Principal, client: Client, fields: dict[str, Any]) -> dict[str, Any]:
@@ -242,7 +193,7 @@ def _open_as_contact(who: Principal, contact: Contact, fields: dict[str, Any]) -
 
 
 @router.post("/tickets", response={201: TicketOut})
-def open_ticket(request: HttpRequest, payload: TicketIn) -> Answer[Ticket]:
+def open_ticket(request: HttpRequest, payload: TicketIn) -> Answer[dict[str, Any]]:
     """Open a ticket; its SLA clocks start under the client's agreement in force."""
     who, contact = _participant(request)
     fields = payload.dict()
@@ -259,16 +210,18 @@ def open_ticket(request: HttpRequest, payload: TicketIn) -> Answer[Ticket]:
             related = _related(who, client, fields)
             source = Source.API if who.token is not None else Source.STAFF
             ticket = services.open_ticket(client, **fields, **related, by=who.user, source=source)
-    return Answer(201, _ticket(who, ticket.pk))
+    return Answer(201, _ticket_out(who, ticket.pk))
 
 
 @router.get("/tickets/{ticket_id}", response=TicketOut)
-def get_ticket(request: HttpRequest, ticket_id: ObjectId) -> Ticket:
-    return _ticket(_reader(request), ticket_id)
+def get_ticket(request: HttpRequest, ticket_id: ObjectId) -> dict[str, Any]:
+    return _ticket_out(_reader(request), ticket_id)
 
 
 @router.patch("/tickets/{ticket_id}", response=TicketOut)
-def update_ticket(request: HttpRequest, ticket_id: ObjectId, payload: TicketPatch) -> Ticket:
+def update_ticket(
+    request: HttpRequest, ticket_id: ObjectId, payload: TicketPatch
+) -> dict[str, Any]:
     who = _staff_writer(request)
     ticket = _ticket(who, ticket_id)
     changes = payload.dict(exclude_unset=True)
@@ -278,7 +231,7 @@ def update_ticket(request: HttpRequest, ticket_id: ObjectId, payload: TicketPatc
     changes |= _related(who, ticket.client, changes)
     with fields_renamed({"site": "site_id", "requester": "requester_id", "queue": "queue_id"}):
         services.update_ticket(ticket, changes, by=who.user)
-    return _ticket(who, ticket.pk)
+    return _ticket_out(who, ticket.pk)
 
 
 # --- Conversation -------------------------------------------------------------------------------
@@ -317,16 +270,16 @@ def list_events(request: HttpRequest, ticket_id: ObjectId) -> QuerySet[TicketEve
 
 
 @router.post("/tickets/{ticket_id}/status", response=TicketOut)
-def change_status(request: HttpRequest, ticket_id: ObjectId, payload: StatusIn) -> Ticket:
+def change_status(request: HttpRequest, ticket_id: ObjectId, payload: StatusIn) -> dict[str, Any]:
     """Move along the workflow; waiting statuses need a reason (and may pause the SLA)."""
     who = _staff_writer(request)
     ticket = _ticket(who, ticket_id)
     services.change_status(ticket, payload.status, by=who.user, reason=payload.reason)
-    return _ticket(who, ticket.pk)
+    return _ticket_out(who, ticket.pk)
 
 
 @router.post("/tickets/{ticket_id}/assign", response=TicketOut)
-def assign(request: HttpRequest, ticket_id: ObjectId, payload: AssignIn) -> Ticket:
+def assign(request: HttpRequest, ticket_id: ObjectId, payload: AssignIn) -> dict[str, Any]:
     """Give the ticket to a technician, or take it back with ``assignee_id: null``."""
     who = _staff_writer(request)
     ticket = _ticket(who, ticket_id)
@@ -337,17 +290,17 @@ def assign(request: HttpRequest, ticket_id: ObjectId, payload: AssignIn) -> Tick
             raise HttpError(422, "assignee_id: no such user")
     with fields_renamed({"assignee": "assignee_id"}):
         services.assign(ticket, assignee, by=who.user)
-    return _ticket(who, ticket.pk)
+    return _ticket_out(who, ticket.pk)
 
 
 @router.post("/tickets/{ticket_id}/priority", response=TicketOut)
-def set_priority(request: HttpRequest, ticket_id: ObjectId, payload: PriorityIn) -> Ticket:
+def set_priority(request: HttpRequest, ticket_id: ObjectId, payload: PriorityIn) -> dict[str, Any]:
     """Override the matrix priority (with a reason), or restore it."""
     who = _staff_writer(request)
     ticket = _ticket(who, ticket_id)
     with fields_renamed({"priority_reason": "reason"}):
         services.set_priority(ticket, payload.priority, reason=payload.reason, by=who.user)
-    return _ticket(who, ticket.pk)
+    return _ticket_out(who, ticket.pk)
 
 
 # --- Watchers, links, merge ---------------------------------------------------------------------
@@ -405,7 +358,7 @@ def link(request: HttpRequest, ticket_id: ObjectId, payload: LinkIn) -> Answer[T
 
 
 @router.post("/tickets/{ticket_id}/merge", response=TicketOut)
-def merge(request: HttpRequest, ticket_id: ObjectId, payload: MergeIn) -> Ticket:
+def merge(request: HttpRequest, ticket_id: ObjectId, payload: MergeIn) -> dict[str, Any]:
     """Merge this ticket into ``into_id``; answers the surviving ticket."""
     who = _staff_writer(request)
     duplicate = _ticket(who, ticket_id)
@@ -414,7 +367,7 @@ def merge(request: HttpRequest, ticket_id: ObjectId, payload: MergeIn) -> Ticket
         raise HttpError(422, "into_id: no such ticket")
     with fields_renamed({"into": "into_id"}):
         services.merge(duplicate, into, by=who.user)
-    return _ticket(who, into.pk)
+    return _ticket_out(who, into.pk)
 
 
 # --- Attachments --------------------------------------------------------------------------------
@@ -472,16 +425,3 @@ def download(request: HttpRequest, attachment_id: ObjectId) -> HttpResponse:
     who = _reader(request)
     attachment = get_object_or_404(visible_attachments(who.user), pk=attachment_id)
     return attachment_response(attachment)
-
-
-def attachment_response(attachment: Attachment) -> HttpResponse:
-    """A download that a browser never renders inline or second-guesses the type of."""
-    response = HttpResponse(
-        services.read_attachment(attachment), content_type=attachment.content_type
-    )
-    response["Content-Disposition"] = (
-        content_disposition_header(True, attachment.filename) or "attachment"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

@@ -1,0 +1,211 @@
+"""Read-side helpers of the ticket API and pages: who may work tickets, what a user sees of a
+ticket (events, attachments), and the ticket list (filters, one-query rows, a fast plan).
+
+Every query starts at ``visible_to(user)``; nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connections, models
+from django.db.models import BooleanField, Case, CharField, F, Func, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Cast, Concat, Trim
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
+from steward.servicedesk import services
+from steward.servicedesk.choices import OPEN_STATUSES, Priority, Status
+from steward.servicedesk.models import Attachment, Ticket, TicketEvent
+from steward.servicedesk.models.tickets import OPEN_Q
+from steward.tenancy.choices import Role
+from steward.tenancy.models import Contact
+from steward.tenancy.scoping import is_active_staff
+
+# --- Who may do what, and what they see ---------------------------------------------------------
+
+
+def may_work(user: Any) -> bool:
+    """MSP staff who work tickets: every staff role but the auditor, who only reads."""
+    return is_active_staff(user) and (user.is_superuser or user.role != Role.AUDITOR)
+
+
+def contact_of(user: Any) -> Contact | None:
+    """The Contact a client contact's login belongs to (None for staff)."""
+    if getattr(user, "role", None) != Role.CLIENT_CONTACT or user.client_id is None:
+        return None
+    return Contact.objects.filter(user=user, client_id=user.client_id).first()
+
+
+# What a ticket object needs on a page: one join each, never a query per row.
+TICKET_RELATED = ("client", "assignee", "requester", "category")
+
+
+def visible_tickets(user: Any) -> QuerySet[Ticket]:
+    return Ticket.objects.visible_to(user).select_related(*TICKET_RELATED)
+
+
+def visible_events(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The ticket's timeline as ``user`` may read it: contacts see public events only."""
+    rows = TicketEvent.objects.visible_to(user).filter(ticket=ticket)
+    if not is_active_staff(user):
+        rows = rows.filter(public=True)
+    return rows.select_related("actor", "actor_contact").prefetch_related("attachments")
+
+
+def visible_attachments(user: Any) -> QuerySet[Attachment]:
+    """Attachments ``user`` may download: contacts only those of public events."""
+    rows = Attachment.objects.visible_to(user)
+    return rows if is_active_staff(user) else rows.filter(event__public=True)
+
+
+def attachment_response(attachment: Attachment) -> HttpResponse:
+    """A download that a browser never renders inline or second-guesses the type of."""
+    response = HttpResponse(
+        services.read_attachment(attachment), content_type=attachment.content_type
+    )
+    disposition = content_disposition_header(True, attachment.filename)
+    response["Content-Disposition"] = disposition or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- Ticket rows in one query -------------------------------------------------------------------
+
+# What the API's TicketOut needs beyond the ticket's own columns, computed by the database.
+TICKET_EXPRESSIONS: dict[str, Any] = {
+    "number": Concat(Value("#"), Cast("id", CharField())),
+    "client_name": F("client__name"),
+    "assignee_username": F("assignee__username"),
+    "category_code": F("category__code"),
+    "requester_name": Case(
+        When(requester__isnull=True, then=None),
+        default=Trim(Concat(F("requester__first_name"), Value(" "), F("requester__last_name"))),
+    ),
+    "is_open": Case(When(OPEN_Q, then=True), default=False, output_field=BooleanField()),
+    "breached": Case(
+        When(Q(response_met=False) | Q(resolution_met=False), then=True),
+        default=False,
+        output_field=BooleanField(),
+    ),
+}
+
+
+def ticket_values(rows: QuerySet[Ticket], columns: Iterable[str]) -> QuerySet[Any]:
+    """``columns`` of the ticket and the computed names, as dicts, from one query."""
+    return rows.values(*[c for c in columns if c not in TICKET_EXPRESSIONS], **TICKET_EXPRESSIONS)
+
+
+# --- The list's filters -------------------------------------------------------------------------
+
+BREACHED_Q = Q(response_met=False) | Q(resolution_met=False)
+
+
+def _choices(raw: Iterable[str] | None, allowed: list[str], field: str) -> list[str]:
+    chosen = []
+    for value in raw or ():
+        for part in (p.strip() for p in value.split(",")):
+            if part and part not in allowed:
+                raise ValidationError({field: f"unknown value {part[:40]!r}; one of {allowed}"})
+            if part:
+                chosen.append(part)
+    return chosen
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _column(rows: QuerySet[Ticket], name: str, unindexed: bool) -> tuple[Any, str]:
+    """``name``, or (``unindexed``) an alias SQLite cannot answer from an index: unary ``+``
+    is its documented way to keep the planner off an index for one term."""
+    if not unindexed:
+        return rows, name
+    field: Any = models.BigIntegerField() if name.endswith("_id") else models.CharField()
+    plus = Func(F(name), template="+%(expressions)s", output_field=field)
+    return rows.alias(**{f"{name}_unindexed": plus}), f"{name}_unindexed"
+
+
+def filter_tickets(
+    rows: QuerySet[Ticket], f: dict[str, Any], user: Any, now: datetime, unindexed: bool = False
+) -> Any:
+    """Apply the list filters ``f`` (the API's TicketFilters names) to ``rows``. Each maps onto
+    an index of Ticket (client+status, client+created_at, status+priority, assignee+status);
+    ``unindexed`` keeps status, priority and assignee off them (see ``newest_first``)."""
+    if f.get("client_id"):
+        rows = rows.filter(client_id=f["client_id"])
+    rows, status = _column(rows, "status", unindexed)
+    rows, priority = _column(rows, "priority", unindexed)
+    rows, assignee = _column(rows, "assignee_id", unindexed)
+    statuses = _choices(f.get("status"), Status.values, "status")
+    if statuses:
+        rows = rows.filter(**{f"{status}__in": statuses})
+    priorities = _choices(f.get("priority"), Priority.values, "priority")
+    if priorities:
+        rows = rows.filter(**{f"{priority}__in": priorities})
+    for key, value in (("assignee_id", f.get("assignee_id")), ("mine", user.pk)):
+        if f.get(key):
+            rows = rows.filter(**{assignee: value})
+    if f.get("unassigned"):
+        rows = rows.filter(**{f"{assignee}__isnull": True})
+    if f.get("open") is not None:
+        # status IN (…) rather than NOT IN, so the (client, status) index can serve it.
+        rows = (
+            rows.filter(**{f"{status}__in": OPEN_STATUSES}) if f["open"] else rows.exclude(OPEN_Q)
+        )
+    if f.get("at_risk"):
+        rows = rows.filter(**{f"{status}__in": OPEN_STATUSES}, sla_warning_at__lte=now)
+    return _other_filters(rows, f)
+
+
+def _other_filters(rows: QuerySet[Ticket], f: dict[str, Any]) -> Any:
+    """The filters no index serves: every row they keep is read anyway."""
+    if f.get("kind"):
+        rows = rows.filter(kind=f["kind"])
+    if f.get("queue_id"):
+        rows = rows.filter(queue_id=f["queue_id"])
+    if f.get("breached") is not None:
+        rows = rows.filter(BREACHED_Q if f["breached"] else ~BREACHED_Q)
+    if f.get("created_after"):
+        rows = rows.filter(created_at__gte=_aware(f["created_after"]))
+    if f.get("created_before"):
+        rows = rows.filter(created_at__lt=_aware(f["created_before"]))
+    if f.get("q"):
+        rows = rows.filter(subject__icontains=f["q"])
+    return rows
+
+
+# --- Newest first, fast -------------------------------------------------------------------------
+
+# Matching rows above which walking the created_at index (newest first) fills a page sooner than
+# sorting every match; below, the filter's own index finds them and sorting them is cheap.
+DENSE = 2000
+INDEXED_FILTERS = ("client_id", "status", "priority", "assignee_id", "mine", "unassigned",
+                   "open", "at_risk")  # fmt: skip
+# ``+created_at`` is an expression no index provides, so SQLite picks the filter's index.
+SORTED_NEWEST = OrderBy(Func(F("created_at"), template="+%(expressions)s"), descending=True)
+
+
+def newest_first(
+    base: QuerySet[Ticket], f: dict[str, Any], user: Any, now: datetime
+) -> tuple[Any, int]:
+    """The tickets of ``base`` matching ``f``, newest first, and how many match.
+
+    SQLite plans without statistics: given ``client_id = ? AND status IN (…) ORDER BY
+    created_at`` it walks (client, created_at) testing every ticket of the client, and given
+    a common status it sorts tens of thousands of rows. The count, taken first, tells which
+    plan is fast, and the query is shaped so SQLite takes it. PostgreSQL plans by statistics.
+    """
+    rows = filter_tickets(base, f, user, now)
+    count = rows.count()
+    plain = ("-created_at", "-pk")
+    if connections[rows.db].vendor != "sqlite" or not any(f.get(n) for n in INDEXED_FILTERS):
+        return rows.order_by(*plain), count
+    if count <= DENSE:
+        return rows.order_by(SORTED_NEWEST, "-pk"), count
+    return filter_tickets(base, f, user, now, unindexed=True).order_by(*plain), count
