@@ -358,3 +358,12 @@ def test_api_reads_payloads_beyond_djangos_form_limit(desk: Desk, frozen: None) 
     response = http.post(IMPORT_URL, {"tickets": tickets}, content_type="application/json")
     assert response.status_code == 200, response.content
     assert response.json()["imported"] == 35
+
+
+def test_a_replay_of_imported_tickets_changes_nothing(desk: Desk, frozen: None) -> None:
+    waiting = json_ticket("W")
+    waiting["events"] = waiting["events"][:3]  # still waiting on the client
+    payload = json.dumps([json_ticket("A"), waiting])
+    assert import_tickets(payload, fmt="json", user=desk.world.alice).imported == 2
+    assert list(services.recompute_sla(NOW)) == []
+    assert Ticket.objects.get(external_ref="W").sla_paused
