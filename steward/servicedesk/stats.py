@@ -17,7 +17,7 @@ Which tickets count, and when (docs/servicedesk.md, "Measures"):
 - CSAT: the average over the answers given in the range; the response rate over the surveys
   sent in the range (answered by now).
 - The backlog at an instant T: tickets created before T and not resolved at T (open now, or
-  resolved at or after T).
+  resolved at or after T; for a ticket without an SLA, closed or last changed at or after T).
 """
 
 from __future__ import annotations
@@ -191,9 +191,12 @@ def open_at(at: datetime, clients: Clients = None) -> QuerySet[Ticket]:
     ``at`` and reopened and resolved again after it counts as open at ``at``: the columns keep
     no earlier resolutions, and the event log is too costly to read here.
     """
-    return counted_tickets(clients).filter(
-        Q(created_at__lt=at)
-        & (~Q(status__in=DONE) | Q(resolved_at__gte=at) | Q(resolved_at__isnull=True))
+    # A ticket without an SLA has no resolved_at: its closing, else its last change, stands in.
+    done_at = Coalesce("resolved_at", "closed_at", "updated_at")
+    return (
+        counted_tickets(clients)
+        .alias(done_at=done_at)
+        .filter(Q(created_at__lt=at) & (~Q(status__in=DONE) | Q(done_at__gte=at)))
     )
 
 
@@ -240,10 +243,10 @@ class RateRow:
 
 def reopen_rate(start: datetime, end: datetime, clients: Clients = None) -> list[RateRow]:
     """Of the tickets created in ``[start, end)`` that were resolved at least once (resolved
-    now, or reopened since), those reopened at least once."""
+    or closed now, or reopened since), those reopened at least once."""
     rows = (
         created_in(start, end, clients)
-        .filter(Q(resolved_at__isnull=False) | Q(reopen_count__gt=0))
+        .filter(Q(status__in=DONE) | Q(reopen_count__gt=0))
         .values("client_id")
         .annotate(part=Count("pk", filter=Q(reopen_count__gt=0)), whole=Count("pk"))
         .order_by("client_id")

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from steward.servicedesk import services, stats
 from steward.servicedesk.choices import Impact, Status, Urgency
@@ -230,3 +232,155 @@ def test_percent() -> None:
     assert stats.percent(1, 3) == Decimal("33.3333")
     assert stats.percent(0, 0) is None
     assert stats.percent(2, 2) == 100
+
+
+# --- Property: every aggregate equals a count in Python over the same rows -----------------------
+
+START = datetime(2026, 3, 1, tzinfo=UTC)
+END = START + timedelta(days=30)
+OPEN = [s for s in Status.values if s not in stats.DONE]
+maybe_bool = st.sampled_from([None, True, False])
+row_spec = st.fixed_dictionaries(
+    {
+        "client": st.integers(0, 1),
+        "priority": st.sampled_from(["P1", "P2", "P3", "P4"]),
+        "created": st.integers(-3 * 24 * 60, 33 * 24 * 60),  # minutes from START
+        "response_met": maybe_bool,
+        "resolution_met": maybe_bool,
+        "to_response": st.none() | st.integers(0, 10**6),
+        "to_resolution": st.none() | st.integers(0, 10**6),
+        "status": st.sampled_from(Status.values),
+        "resolved_after": st.none() | st.integers(0, 20 * 24 * 60),
+        "reopen_count": st.integers(0, 2),
+        "merged": st.booleans(),
+        "survey": st.none()
+        | st.tuples(st.integers(0, 40 * 24 * 60), st.none() | st.integers(1, 5)),
+    }
+)
+
+
+def _store(world: Any, specs: list[dict[str, Any]]) -> list[Ticket]:
+    Ticket.objects.all().delete()
+    clients = [world.acme, world.globex]
+    anchor = Ticket.objects.create(client=world.acme, subject="anchor", created_at=START)
+    rows = []
+    for n, spec in enumerate(specs):
+        created = START + timedelta(minutes=spec["created"])
+        resolved = None
+        if spec["resolved_after"] is not None:
+            resolved = created + timedelta(minutes=spec["resolved_after"])
+        rows.append(
+            Ticket(
+                client=clients[spec["client"]],
+                subject=f"t{n}",
+                priority=spec["priority"],
+                created_at=created,
+                updated_at=created + timedelta(hours=1),
+                response_met=spec["response_met"],
+                resolution_met=spec["resolution_met"],
+                business_seconds_to_response=spec["to_response"],
+                business_seconds_to_resolution=spec["to_resolution"],
+                status=spec["status"],
+                resolved_at=resolved,
+                reopen_count=spec["reopen_count"],
+                merged_into=anchor if spec["merged"] else None,
+            )
+        )
+    Ticket.objects.bulk_create(rows)
+    surveys = []
+    for ticket, spec in zip(rows, specs, strict=True):
+        if spec["survey"] is not None:
+            sent = ticket.created_at + timedelta(minutes=spec["survey"][0])
+            rating = spec["survey"][1]
+            surveys.append(
+                Survey(
+                    client_id=ticket.client_id,
+                    ticket=ticket,
+                    sent_at=sent,
+                    rating=rating,
+                    answered_at=sent + timedelta(hours=5) if rating else None,
+                )
+            )
+    Survey.objects.bulk_create(surveys)
+    return [anchor, *rows]
+
+
+def _oracle_attainment(tickets: list[Ticket]) -> set[stats.AttainmentRow]:
+    groups: dict[tuple[int, str], list[Ticket]] = {}
+    for t in tickets:
+        if t.merged_into_id is None and START <= t.created_at < END:
+            groups.setdefault((t.client_id, t.priority), []).append(t)
+    return {
+        stats.AttainmentRow(
+            client,
+            priority,
+            sum(t.response_met is True for t in ts),
+            sum(t.response_met is not None for t in ts),
+            sum(t.resolution_met is True for t in ts),
+            sum(t.resolution_met is not None for t in ts),
+        )
+        for (client, priority), ts in groups.items()
+    }
+
+
+def _oracle_durations(tickets: list[Ticket], column: str, chosen: Any) -> set[stats.DurationRow]:
+    sums: dict[tuple[int, str], list[int]] = {}
+    for t in tickets:
+        seconds = getattr(t, column)
+        if t.merged_into_id is None and seconds is not None and chosen(t):
+            sums.setdefault((t.client_id, t.priority), []).append(seconds)
+    return {stats.DurationRow(c, p, len(v), sum(v)) for (c, p), v in sums.items()}
+
+
+def _oracle_backlog(tickets: list[Ticket], at: datetime) -> dict[int, tuple[int, list[int]]]:
+    found: dict[int, tuple[int, list[int]]] = {}
+    for t in tickets:
+        done_at = t.resolved_at or t.closed_at or t.updated_at
+        if t.merged_into_id is None and t.created_at < at and (t.status in OPEN or done_at >= at):
+            count, ages = found.get(t.client_id, (0, []))
+            found[t.client_id] = (count + 1, [*ages, int((at - t.created_at).total_seconds())])
+    return found
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(specs=st.lists(row_spec, max_size=25))
+def test_aggregates_equal_a_count_in_python(world: Any, specs: list[dict[str, Any]]) -> None:
+    tickets = _store(world, specs)
+    assert set(stats.attainment(START, END)) == _oracle_attainment(tickets)
+    assert set(stats.mtta(START, END)) == _oracle_durations(
+        tickets, "business_seconds_to_response", lambda t: START <= t.created_at < END
+    )
+    resolved_in = lambda t: (  # noqa: E731
+        t.resolved_at is not None and START <= t.resolved_at < END and t.status in stats.DONE
+    )
+    assert set(stats.mttr(START, END)) == _oracle_durations(
+        tickets, "business_seconds_to_resolution", resolved_in
+    )
+    reopened: dict[int, list[int]] = {}
+    for t in tickets:
+        counted = t.merged_into_id is None and START <= t.created_at < END
+        if counted and (t.status in stats.DONE or t.reopen_count > 0):
+            part, whole = reopened.get(t.client_id, [0, 0])
+            reopened[t.client_id] = [part + (t.reopen_count > 0), whole + 1]
+    assert {(r.client_id, r.part, r.whole) for r in stats.reopen_rate(START, END)} == {
+        (c, p, w) for c, (p, w) in reopened.items()
+    }
+    at = START + timedelta(days=10)
+    expected = _oracle_backlog(tickets, at)
+    for row in stats.backlog_age(at):
+        count, ages = expected.pop(row.client_id)
+        assert row.open == count == sum(row.buckets.values())
+        assert row.buckets["over_30d"] == sum(a >= 30 * 86400 for a in ages)
+        assert row.buckets["under_1d"] == sum(a < 86400 for a in ages)
+    assert expected == {}
+    surveys = list(Survey.objects.filter(ticket__merged_into__isnull=True))
+    for survey_row in stats.csat(START, END):
+        mine = [s for s in surveys if s.client_id == survey_row.client_id]
+        sent = [s for s in mine if START <= s.sent_at < END]
+        rated = [s for s in mine if s.answered_at and START <= s.answered_at < END]
+        answered = sum(s.answered_at is not None for s in sent)
+        assert (survey_row.sent, survey_row.answered) == (len(sent), answered)
+        total = sum(s.rating or 0 for s in rated)
+        assert (survey_row.rated, survey_row.rating_total) == (len(rated), total)
