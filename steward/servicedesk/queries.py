@@ -12,9 +12,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import BooleanField, Case, CharField, F, Func, Q, QuerySet, Value, When
+from django.db.models import F, Func, Q, QuerySet
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Cast, Concat, Trim
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
@@ -77,28 +76,35 @@ def attachment_response(attachment: Attachment) -> HttpResponse:
 
 # --- Ticket rows in one query -------------------------------------------------------------------
 
-# What the API's TicketOut needs beyond the ticket's own columns, computed by the database.
-TICKET_EXPRESSIONS: dict[str, Any] = {
-    "number": Concat(Value("#"), Cast("id", CharField())),
+# The names TicketOut shows beside the ids, read through one join each.
+TICKET_JOINS: dict[str, Any] = {
     "client_name": F("client__name"),
     "assignee_username": F("assignee__username"),
     "category_code": F("category__code"),
-    "requester_name": Case(
-        When(requester__isnull=True, then=None),
-        default=Trim(Concat(F("requester__first_name"), Value(" "), F("requester__last_name"))),
-    ),
-    "is_open": Case(When(OPEN_Q, then=True), default=False, output_field=BooleanField()),
-    "breached": Case(
-        When(Q(response_met=False) | Q(resolution_met=False), then=True),
-        default=False,
-        output_field=BooleanField(),
-    ),
+    "requester_first": F("requester__first_name"),
+    "requester_last": F("requester__last_name"),
 }
+# Computed in Python by ``finish_ticket``: as SQL expressions they doubled the query's
+# compile time, the largest part of a list request.
+TICKET_COMPUTED = frozenset({"number", "requester_name", "is_open", "breached"})
+DONE = frozenset({Status.RESOLVED.value, Status.CLOSED.value})
 
 
 def ticket_values(rows: QuerySet[Ticket], columns: Iterable[str]) -> QuerySet[Any]:
-    """``columns`` of the ticket and the computed names, as dicts, from one query."""
-    return rows.values(*[c for c in columns if c not in TICKET_EXPRESSIONS], **TICKET_EXPRESSIONS)
+    """``columns`` of the ticket and the joined names, as dicts, from one query; pass each
+    row through ``finish_ticket``."""
+    skip = TICKET_COMPUTED | TICKET_JOINS.keys() | {"requester_name"}
+    return rows.values(*[c for c in columns if c not in skip], **TICKET_JOINS)
+
+
+def finish_ticket(row: dict[str, Any]) -> dict[str, Any]:
+    """Add the computed fields to a ``ticket_values`` row (in place; returned for chaining)."""
+    first, last = row.pop("requester_first"), row.pop("requester_last")
+    row["requester_name"] = None if row["requester_id"] is None else f"{first} {last}".strip()
+    row["number"] = f"#{row['id']}"
+    row["is_open"] = row["status"] not in DONE
+    row["breached"] = row["response_met"] is False or row["resolution_met"] is False
+    return row
 
 
 # --- The list's filters -------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from steward.servicedesk.models import Attachment, Queue, Ticket, TicketEvent, T
 from steward.servicedesk.queries import (
     attachment_response,
     contact_of,
+    finish_ticket,
     may_work,
     newest_first,
     ticket_values,
@@ -106,7 +107,7 @@ def _ticket(who: Principal, ticket_id: int) -> Ticket:
 
 def _ticket_out(who: Principal, ticket_id: int) -> dict[str, Any]:
     rows = ticket_values(Ticket.objects.visible_to(who.user), TicketOut.model_fields)
-    return get_object_or_404(rows, pk=ticket_id)  # type: ignore[no-any-return]
+    return finish_ticket(get_object_or_404(rows, pk=ticket_id))
 
 
 # The list is the hottest read of the service desk (p99 under 100 ms over 100,000 tickets),
@@ -134,7 +135,7 @@ def list_tickets(
             422, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
         ) from None
     values = ticket_values(rows, TicketOut.model_fields)
-    items = list(values[page.offset : page.offset + page.limit])
+    items = [finish_ticket(row) for row in values[page.offset : page.offset + page.limit]]
     for row in items:
         for name in TICKET_TIMES:
             if row[name] is not None:
