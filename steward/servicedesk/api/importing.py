@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, StreamingHttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
@@ -111,7 +113,12 @@ def _payload(request: HttpRequest, fmt: str | None) -> tuple[bytes, str]:
     """The raw payload and its format, refusing what is too large before reading it all."""
     kind = (request.content_type or "").lower()
     if kind == "multipart/form-data":
-        upload = request.FILES.get("file")
+        try:
+            upload = request.FILES.get("file")
+        except (MultiPartParserError, TooManyFilesSent, TooManyFieldsSent) as error:
+            raise HttpError(422, f"not a readable multipart upload: {error}") from None
+        except RequestDataTooBig:
+            raise _too_large() from None
         if upload is None:
             raise HttpError(422, "file: send the tickets in a part named 'file'")
         if upload.size is None or upload.size > MAX_BYTES:
