@@ -17,8 +17,11 @@ import time_machine
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from steward.servicedesk import services
 from steward.servicedesk.choices import EventKind, Status
@@ -307,3 +310,18 @@ def test_csat_page_shows_the_distribution_to_staff_only(desk: Desk) -> None:
     eve_page = desk.world.http(desk.world.eve).get(reverse("servicedesk:csat"))
     assert eve_page.context["summary"].sent == 0
     assert b"Acme" not in eve_page.content
+
+
+@given(st.text(max_size=200))
+def test_any_token_text_is_a_clear_link_error(text: str) -> None:
+    with pytest.raises(csat.SurveyLinkError):
+        csat.survey_from_token(text)
+
+
+@given(st.one_of(st.text(max_size=20), st.integers(), st.none()))
+def test_any_rating_is_one_to_five_or_an_error_naming_rating(value: object) -> None:
+    try:
+        outcome: object = csat.parse_rating(value)
+    except ValidationError as exc:
+        outcome = set(exc.message_dict)
+    assert outcome in ({"rating"}, *csat.RATINGS)
