@@ -2,7 +2,7 @@
 
 A ticket goes to the least-loaded technician who may work it now:
 
-1. Candidates are active MSP staff who see the ticket's client (the reverse of
+1. Candidates are active MSP staff (not auditors) who see the ticket's client (the reverse of
    ``Client.objects.visible_to(user)``), have a ``TechnicianProfile`` with ``auto_assign``,
    and, when the ticket's queue (or the default queue) has members, are among them.
 2. They hold every skill the ticket's category requires (``Skill.categories``).
@@ -113,7 +113,8 @@ class Candidate:
 
 def _eligible_profiles(ticket: Ticket, queue: Queue | None) -> list[TechnicianProfile]:
     """Steps 1 and 2: profiles of staff who see the client, opted in, in the queue, skilled."""
-    users = User.objects.filter(staff_seeing_client(ticket.client_id))
+    # Auditors see every client but only look: they are never given work.
+    users = User.objects.filter(staff_seeing_client(ticket.client_id)).exclude(role=Role.AUDITOR)
     if queue is not None and queue.members.exists():
         users = users.filter(queues=queue)
     profiles = list(

@@ -80,6 +80,14 @@ def test_reverse_visibility_agrees_with_visible_to(techs: Techs) -> None:
     assert not {world.eve, gone, world.carol} & acme_staff
 
 
+def test_auditors_are_never_given_work(techs: Techs) -> None:
+    world = techs.desk.world
+    profile(world.ivan, techs.printers)
+    TechnicianProfile.objects.exclude(user=world.ivan).update(auto_assign=False)
+    ticket = techs.ticket(source=Source.IMPORT, category=techs.desk.category)
+    assert routing.pick_technician(ticket, MONDAY_10) is None
+
+
 def test_skill_required_by_the_category(techs: Techs) -> None:
     world = techs.desk.world
     techs.frank.technician_profile.skills.clear()
