@@ -30,10 +30,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from steward.servicedesk import services
-from steward.servicedesk.choices import EventKind
-from steward.servicedesk.models import Ticket
+from steward.servicedesk.choices import EventKind, Source
+from steward.servicedesk.models import Ticket, TicketEvent
+from steward.servicedesk.models.tickets import OPEN_Q
 from steward.servicedesk.routing import staff_seeing_client
 from steward.servicedesk.services.sla import CLOCK_EVENT_KINDS, TermsCache, compute_columns
 from steward.tenancy.choices import Role
@@ -45,6 +47,7 @@ CLOCK_LABELS = {"response": "Response", "plan": "Resolution plan", "resolution":
 # A breach is announced at its due instant, when elapsed time equals the target; one second
 # later the clock reads as breached (met = False), which is what the columns should show.
 _SETTLE = timedelta(seconds=1)
+ANNOUNCED_KINDS = (EventKind.SLA_WARNING, EventKind.SLA_BREACH)
 NOBODY = "nobody to tell (no service manager or assignee with a mail address)"
 # A ticket has at most six deadlines (warning and breach of three clocks); the walk that finds
 # missed ones also steps over the ticket's events, so allow for both.
@@ -80,6 +83,45 @@ def process_deadlines(now: datetime, limit: int = 500) -> list[Announcement]:
     announced: list[Announcement] = []
     for pk, at, kind in due:
         announced += _claim_and_announce(pk, at, kind, now, cache)
+    return announced + _sweep_breaches(now, limit)
+
+
+def _unannounced(clock: str) -> Q:
+    """Open tickets whose ``clock`` is breached with no breach entry on the timeline."""
+    announced = TicketEvent.objects.filter(
+        ticket=OuterRef("pk"), kind=EventKind.SLA_BREACH, data__clock=clock
+    )
+    return Q(**{f"{clock}_met": False}) & ~Q(Exists(announced))
+
+
+def _sweep_breaches(now: datetime, limit: int) -> list[Announcement]:
+    """Breaches no deadline led to: the clocks report only future deadlines, so a breach that
+    is already past when it appears (a priority raised from P4 to P1 two hours in) has none.
+    Claimed by compare-and-set on the last announcement, like deadlines."""
+    announced: list[Announcement] = []
+    for clock in ("response", "resolution"):
+        rows = (
+            # Imported tickets bring their history; their past breaches were the old system's.
+            Ticket.objects.filter(OPEN_Q)
+            .exclude(source=Source.IMPORT)
+            .filter(_unannounced(clock))
+            .order_by("pk")
+            .values_list(
+                "pk", f"{clock}_due_at", "announced_deadline_at", "announced_deadline_kind"
+            )
+        )
+        for pk, due, last_at, last_kind in rows[:limit]:
+            if due is None or due > now:
+                continue
+            with transaction.atomic():
+                claimed = Ticket.objects.filter(
+                    pk=pk, announced_deadline_at=last_at, announced_deadline_kind=last_kind
+                ).update(announced_deadline_at=due, announced_deadline_kind=f"{clock}_breach")
+                if claimed != 1:
+                    continue  # another worker announced something on this ticket meanwhile
+                ticket = Ticket.objects.select_related("client", "assignee").get(pk=pk)
+                _announce(ticket, due, f"{clock}_breach", now)
+                announced.append(Announcement(pk, f"{clock}_breach", due))
     return announced
 
 
@@ -140,16 +182,19 @@ def _to_announce(
     until: datetime,
     cache: TermsCache,
 ) -> list[tuple[datetime, str]]:
-    """The claimed deadline and any missed ones up to ``until``, in order, without those at or
-    before the last announcement of the same kind."""
+    """The claimed deadline and any missed ones up to ``until``, in order, without those on
+    the timeline already or at or before the last announcement of the same kind."""
     last_at, last_kind = last
-    start = last_at if last_at is not None else ticket.created_at
+    done = set(ticket.events.filter(kind__in=ANNOUNCED_KINDS).values_list("at", "data__kind"))
+    # Replay from the latest announcement (the breach sweep may announce out of order).
+    start = max([ticket.created_at, *(at for at, _ in done), *([last_at] if last_at else [])])
     found = set(_missed_deadlines(ticket, start, until, cache))
     found.add(claimed)
     fresh = [
         (instant, kind)
         for instant, kind in found
-        if not (last_at is not None and kind == last_kind and instant <= last_at)
+        if (instant, kind) not in done
+        and not (last_at is not None and kind == last_kind and instant <= last_at)
     ]
     return sorted(fresh)
 

@@ -209,6 +209,25 @@ def test_a_recomputed_deadline_is_not_announced_twice(desk: Desk) -> None:
     assert len(kinds(ticket)) == 1
 
 
+def test_a_breach_already_past_when_it_appears_is_announced_once(desk: Desk) -> None:
+    ticket = p3_ticket(desk)
+    raised = MONDAY_10 + timedelta(hours=2)
+    # P1 runs on 24x7 with a one-hour response target: breached an hour ago, as of now.
+    with time_machine.travel(raised, tick=False):
+        services.set_priority(ticket, "P1", reason="whole office down", by=desk.world.bob)
+    ticket.refresh_from_db()
+    assert ticket.response_met is False
+    assert ticket.next_deadline_kind == "resolution_warning"
+    assert run_at(raised + SECOND) == [
+        Announcement(ticket.pk, "response_breach", MONDAY_10 + timedelta(hours=1))
+    ]
+    assert ticket.events.filter(kind=EventKind.ESCALATED).count() == 1
+    assert run_at(raised + timedelta(minutes=1)) == []
+    # The resolution warning (3 hours in) still comes at its second.
+    warning = MONDAY_10 + timedelta(hours=3)
+    assert run_at(warning) == [Announcement(ticket.pk, "resolution_warning", warning)]
+
+
 def test_the_periodic_job(desk: Desk) -> None:
     job = next(j for j in registered_jobs() if j.task is announce_sla_deadlines)
     assert job.every == timedelta(minutes=1)
