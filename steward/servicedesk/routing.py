@@ -93,10 +93,9 @@ def effective_queue(ticket: Ticket) -> Queue | None:
 
 
 def queue_auto_assigns(queue: Queue | None) -> bool:
-    """Whether tickets of ``queue`` are assigned automatically. Queues have no switch of their
-    own yet (a ``Queue.auto_assign`` field would need a migration), so this reads one when it
-    exists and otherwise says yes: technicians still opt in through their profile."""
-    return bool(getattr(queue, "auto_assign", True))
+    """Whether tickets of ``queue`` are assigned automatically (no queue: yes; technicians
+    still opt in through their profile)."""
+    return queue is None or queue.auto_assign
 
 
 @dataclass(frozen=True)

@@ -208,3 +208,11 @@ def test_imported_tickets_are_not_routed(techs: Techs) -> None:
         ticket = techs.ticket(source=Source.IMPORT)
     ticket.refresh_from_db()
     assert ticket.assignee is None
+
+
+def test_a_queue_without_auto_assignment_leaves_tickets_for_dispatch(techs: Techs) -> None:
+    Queue.objects.create(name="Projects", is_default=True, auto_assign=False)
+    with time_machine.travel(MONDAY_10, tick=False):
+        ticket = techs.ticket(category=techs.desk.category)
+    ticket.refresh_from_db()
+    assert (ticket.assignee, ticket.status) == (None, Status.NEW)

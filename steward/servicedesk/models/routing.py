@@ -15,6 +15,9 @@ class Queue(models.Model):
     name = models.CharField(max_length=100, unique=True)
     email = models.EmailField(blank=True, help_text="Mail to this address opens tickets here")
     is_default = models.BooleanField(default=False)
+    auto_assign = models.BooleanField(
+        default=True, help_text="Route new tickets to a technician automatically"
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="queues")
     created_at = models.DateTimeField(default=dj_tz.now, editable=False)
 
