@@ -228,6 +228,8 @@ EMAIL_USE_SSL = envbool("STEWARD_EMAIL_SSL", False)
 EMAIL_TIMEOUT = envint("STEWARD_EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("STEWARD_MAIL_FROM", "steward@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people reach this installation: links in mail (surveys, tickets) start with it.
+STEWARD_BASE_URL = envstr("STEWARD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # API tokens: how often last_used_at is refreshed (a write per request would serialise readers).
 STEWARD_TOKEN_TOUCH_SECONDS = envint("STEWARD_TOKEN_TOUCH_SECONDS", 60, minimum=0)

@@ -38,6 +38,7 @@ from steward.tenancy.models import ApiToken, Client, User
 from tests.agreements.builders import AGREEMENT_BUILDERS
 from tests.conftest import World
 from tests.servicedesk.builders import SERVICEDESK_BUILDERS
+from tests.servicedesk.builders_work import WORK_BUILDERS
 
 API_PREFIX = "/api/v1"
 ACME_TOKEN_NAME = "carol-isolation-probe"
@@ -55,6 +56,7 @@ ACME_BUILDERS: dict[str, Callable[[World], models.Model]] = {
     "obligations.obligation": lambda w: create_default_obligations(w.acme)[0],
     **AGREEMENT_BUILDERS,
     **SERVICEDESK_BUILDERS,
+    **WORK_BUILDERS,
 }
 
 EXTEND_HINT = (

@@ -76,7 +76,7 @@ def survey_token(survey: Survey) -> str:
 
 def survey_links(survey: Survey) -> dict[int, str]:
     """The absolute one-click link for each rating."""
-    base = str(getattr(settings, "STEWARD_BASE_URL", "http://localhost:8000")).rstrip("/")
+    base = settings.STEWARD_BASE_URL
     token = survey_token(survey)
     path = reverse("servicedesk:survey")
     return {n: f"{base}{path}?{urlencode({'token': token, 'rating': n})}" for n in RATINGS}
