@@ -116,34 +116,25 @@ def write_tickets(path: Path, count: int, now: datetime) -> dict[str, int]:
     return {c.code: c.pk for c in clients}
 
 
-def worker(args: argparse.Namespace) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "steward.settings")
-    import django
-
-    django.setup()
+def seed() -> None:
+    """Migrate, then the demo's clients, staff, agreements and SLA policies."""
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
     from django.utils.module_loading import autodiscover_modules
 
     from steward.core.demo import DemoContext, registered_seeders, run_seeders
-    from steward.servicedesk import stats
-    from steward.servicedesk.importing import import_tickets
-    from steward.tenancy.models import User
 
-    out = sys.stderr
-    started = time.perf_counter()
     call_command("migrate", verbosity=0)
     autodiscover_modules("demo")
     context = DemoContext(seed=42, now=timezone.now(), months=13, client_count=CLIENTS)
     run_seeders(context, [s for s in registered_seeders() if s.name in SEEDERS])
-    print(f"  demo clients and agreements in {time.perf_counter() - started:.1f} s", file=out)
-    now = timezone.now()
-    path = Path(os.environ["STEWARD_HOME"]) / "tickets.jsonl"
-    started = time.perf_counter()
-    client_ids = write_tickets(path, args.tickets, now)
-    size = path.stat().st_size / 1e6
-    print(f"  wrote {path.name} ({size:.0f} MB) in {time.perf_counter() - started:.1f} s", file=out)
+
+
+def timed_import(path: Path, args: argparse.Namespace, now: datetime) -> dict[str, Any]:
+    """Import the file through ``import_tickets`` (what the CLI runs); wall and CPU seconds."""
+    from steward.servicedesk.importing import import_tickets
+    from steward.tenancy.models import User
+
     owner = User.objects.filter(role="owner").order_by("pk").first()
     assert owner is not None
     profiler = None
@@ -155,32 +146,55 @@ def worker(args: argparse.Namespace) -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     with path.open() as stream:
         report = import_tickets(stream, fmt="jsonl", user=owner, now=now)
-    seconds = time.perf_counter() - started
-    cpu = time.process_time() - cpu_started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     if profiler is not None:
         profiler.stop()
         Path(args.profile).write_text(profiler.output_text(unicode=True, show_all=False))
     if report.errors or report.duplicates or report.imported != args.tickets:
         raise SystemExit(f"import went wrong: {report.as_dict() | {'errors': report.errors[:5]}}")
-    print(f"  imported {report.imported} tickets, {report.events} events", file=out)
+    print(f"  imported {report.imported} tickets, {report.events} events", file=sys.stderr)
+    return {"import_s": seconds, "import_cpu_s": cpu, "events": report.events}
+
+
+def timed_attainment(now: datetime) -> dict[str, float]:
+    """``stats.attainment`` per client x priority: the last full month, and the last year."""
+    from steward.servicedesk import stats
+
     month_end = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     month_start = (month_end - DAY).replace(day=1)
     timings = {}
-    for name, start in (("month", month_start), ("year", now - 365 * DAY)):
+    for name, start, end in (("month", month_start, month_end), ("year", now - 365 * DAY, now)):
         began = time.perf_counter()
-        rows = stats.attainment(start, month_end if name == "month" else now)
-        timings[name] = time.perf_counter() - began
-        print(f"  attainment ({name}): {len(rows)} rows", file=out)
+        rows = stats.attainment(start, end)
+        timings[f"attainment_{name}_s"] = time.perf_counter() - began
+        print(f"  attainment ({name}): {len(rows)} rows", file=sys.stderr)
+    return timings
+
+
+def worker(args: argparse.Namespace) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "steward.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    started = time.perf_counter()
+    seed()
+    print(
+        f"  demo clients and agreements in {time.perf_counter() - started:.1f} s", file=sys.stderr
+    )
+    now = timezone.now()
+    path = Path(os.environ["STEWARD_HOME"]) / "tickets.jsonl"
+    started = time.perf_counter()
+    client_ids = write_tickets(path, args.tickets, now)
+    took = time.perf_counter() - started
+    print(
+        f"  wrote {path.name} ({path.stat().st_size / 1e6:.0f} MB) in {took:.1f} s", file=sys.stderr
+    )
+    result = timed_import(path, args, now) | timed_attainment(now)
     connection.close()
-    result = {
-        "import_s": seconds,
-        "import_cpu_s": cpu,
-        "events": report.events,
-        "attainment_month_s": timings["month"],
-        "attainment_year_s": timings["year"],
-        "client_ids": list(client_ids.values()),
-    }
-    print(json.dumps(result))
+    print(json.dumps(result | {"client_ids": list(client_ids.values())}))
 
 
 # --- The driver --------------------------------------------------------------------------------
@@ -259,9 +273,14 @@ def report(results: dict[str, dict[str, Any]]) -> None:
     for name, r in results.items():
         print(f"tickets_import_{name}_cpu: {r['import_cpu_s']:.1f} s (target: report)")
     for name, r in results.items():
-        seconds = r["import_s"]
         print(
-            f"tickets_import_{name}: {seconds:.1f} s for {label(r)} "
+            f"tickets_import_{name}: {r['import_s']:.1f} s for {label(r)} "
+            f"(target < {TARGET_IMPORT_S:.0f} s)"
+        )
+    if results:
+        slowest = max(r["import_s"] for r in results.values())
+        print(
+            f"tickets_import_100k: {slowest:.1f} s, the slower database "
             f"(target < {TARGET_IMPORT_S:.0f} s)"
         )
 

@@ -22,10 +22,8 @@ from steward.servicedesk.importing.parse import (
     Rejected,
     TicketRecord,
     parse_csv,
-    parse_items,
-    parse_json,
-    parse_jsonl,
 )
+from steward.servicedesk.importing.parse_json import parse_items, parse_json, parse_jsonl
 from tests.servicedesk.conftest import Desk
 
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)

@@ -22,9 +22,8 @@ from steward.servicedesk.importing.parse import (
     RowError,
     TicketRecord,
     parse_csv,
-    parse_json,
-    parse_jsonl,
 )
+from steward.servicedesk.importing.parse_json import parse_json, parse_jsonl
 from steward.servicedesk.importing.write import Duplicate, ImportReport, write_tickets
 from steward.tenancy.models import User
 

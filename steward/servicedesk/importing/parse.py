@@ -1,4 +1,5 @@
-"""Reading historical tickets from CSV, JSON or JSON Lines into checked row records.
+"""Reading historical tickets into checked row records: the records, the checks every format
+shares, and CSV (JSON and JSON Lines: ``parse_json``).
 
 Parsing is pure (no database): every field is checked here, so a row either becomes a
 ``TicketRecord`` whose values the writer can store, or a ``Rejected`` row naming each bad field
@@ -10,7 +11,6 @@ export").
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -177,7 +177,7 @@ def parse_time(value: Any, now: datetime) -> tuple[datetime | None, str | None]:
     return instant, None
 
 
-class _Row:
+class Row:
     """Collects the checked values and the errors of one row."""
 
     def __init__(self, row: int, raw: Mapping[str, Any], now: datetime) -> None:
@@ -229,7 +229,7 @@ class _Row:
         return moment
 
 
-def _ticket(row: _Row, default_client: str) -> TicketRecord:
+def ticket_fields(row: Row, default_client: str) -> TicketRecord:
     client = row.text("client") or default_client
     if not client:
         row.fail("client", "required (or name the client for the whole import)")
@@ -263,7 +263,7 @@ def _ticket(row: _Row, default_client: str) -> TicketRecord:
     )
 
 
-def _check_history(row: _Row, record: TicketRecord) -> None:
+def _check_history(row: Row, record: TicketRecord) -> None:
     """Events sorted by time (stable), none before creation, statuses following the workflow."""
     record.events.sort(key=lambda event: event.at)
     status = Status.NEW
@@ -280,7 +280,7 @@ def _check_history(row: _Row, record: TicketRecord) -> None:
         row.fail("events", f"more than {MAX_EVENTS} events")
 
 
-def _finish(row: _Row, record: TicketRecord) -> Parsed:
+def finish(row: Row, record: TicketRecord) -> Parsed:
     if not row.errors:
         _check_history(row, record)
     if row.errors:
@@ -291,7 +291,7 @@ def _finish(row: _Row, record: TicketRecord) -> Parsed:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def _status_changes(row: _Row, value: str) -> list[EventRecord]:
+def _status_changes(row: Row, value: str) -> list[EventRecord]:
     """``2026-01-02T10:00:00+01:00=waiting_on_client;…`` as status events."""
     events = []
     for part in filter(None, (piece.strip() for piece in value.split(";"))):
@@ -310,7 +310,7 @@ def _status_changes(row: _Row, value: str) -> list[EventRecord]:
     return events
 
 
-def _done_events(row: _Row, events: list[EventRecord]) -> list[EventRecord]:
+def done_events(row: Row, events: list[EventRecord]) -> list[EventRecord]:
     """``resolved_at`` and ``closed_at`` as status events, unless the listed changes already
     hold that very transition (an export lists both)."""
     added = []
@@ -324,15 +324,15 @@ def _done_events(row: _Row, events: list[EventRecord]) -> list[EventRecord]:
     return added
 
 
-def _csv_record(row: _Row, default_client: str) -> Parsed:
-    record = _ticket(row, default_client)
+def _csv_record(row: Row, default_client: str) -> Parsed:
+    record = ticket_fields(row, default_client)
     responded = row.time("first_response_at")
     if responded is not None:
         reply = EventRecord(responded, "reply", public=True, source="first_response_at")
         record.events.append(reply)
     record.events += _status_changes(row, row.text("status_changes"))
-    record.events += _done_events(row, record.events)
-    return _finish(row, record)
+    record.events += done_events(row, record.events)
+    return finish(row, record)
 
 
 def _header(reader: Any) -> list[str]:
@@ -376,119 +376,4 @@ def parse_csv(lines: Iterable[str], now: datetime, default_client: str = "") -> 
             yield Rejected(number, (RowError(number, "row", "more values than columns"),))
             continue
         raw = dict(zip(header, values, strict=False))
-        yield _csv_record(_Row(number, raw, now), default_client)
-
-
-# --- JSON ---------------------------------------------------------------------------------------
-
-
-def _key(name: str) -> str:
-    """A field name fit for an error message (quoted when blank or odd)."""
-    return name if name.isidentifier() else repr(name)
-
-
-def _event_text(row: _Row, index: int, key: str, value: Any, required: bool = False) -> str:
-    """A text field of an event; the field's name is only spelled out for an error."""
-    limit = MAX_LENGTH.get(key, MAX_TEXT)
-    if isinstance(value, str) and len(value) <= limit and UNSTORABLE.search(value) is None:
-        stripped = value.strip()
-        if stripped or not required:
-            return stripped
-    return row.text(f"events[{index}].{key}", value=value, required=required)
-
-
-def _json_event(row: _Row, index: int, raw: Any) -> EventRecord | None:
-    # The hot path of a large import (eight events a ticket): names of fields are only
-    # formatted when something is wrong.
-    if not isinstance(raw, dict):
-        row.fail(f"events[{index}]", "must be an object")
-        return None
-    if not raw.keys() <= EVENT_KEYS:
-        unknown = sorted(str(key) for key in set(raw) - EVENT_KEYS)
-        row.fail(f"events[{index}].{_key(unknown[0])}", "unknown field")
-    moment, reason = parse_time(raw.get("at"), row.now)
-    if reason is not None:
-        row.fail(f"events[{index}].at", "required" if raw.get("at") in (None, "") else reason)
-    kind = raw.get("type")
-    if kind not in EVENT_TYPES:
-        row.fail(f"events[{index}].type", f"must be one of {', '.join(EVENT_TYPES)}")
-        return None
-    status = ""
-    if kind == "status":
-        status = _event_text(row, index, "status", raw.get("status"), required=True)
-        if status and status not in TARGET_STATUSES:
-            row.fail(f"events[{index}].status", f"{status!r} is not a status one can move to")
-    public = kind in ("reply", "plan")
-    given = raw.get("public", public)
-    if not isinstance(given, bool):
-        row.fail(f"events[{index}].public", "must be true or false")
-    elif given != public and kind != "status":
-        row.fail(
-            f"events[{index}].public", f"a {kind} is always {'public' if public else 'internal'}"
-        )
-    body = raw.get("body")
-    body = _event_text(row, index, "body", body) if body is not None else ""
-    by = raw.get("by")
-    by = _event_text(row, index, "by", by).lower() if by is not None else ""
-    if moment is None:
-        return None
-    return EventRecord(moment, kind, status, public, body, by, f"events[{index}]")
-
-
-def _json_record(row: _Row, default_client: str) -> Parsed:
-    unknown = sorted(str(key) for key in set(row.raw) - JSON_FIELDS)
-    if unknown:
-        row.fail(_key(unknown[0]), "unknown field")
-    record = _ticket(row, default_client)
-    events = row.raw.get("events", [])
-    if not isinstance(events, list):
-        row.fail("events", "must be a list")
-        events = []
-    elif len(events) > MAX_EVENTS:
-        row.fail("events", f"more than {MAX_EVENTS} events")
-        events = []
-    for index, raw_event in enumerate(events):
-        event = _json_event(row, index, raw_event)
-        if event is not None:
-            record.events.append(event)
-    record.events += _done_events(row, record.events)
-    return _finish(row, record)
-
-
-def _json_row(number: int, item: Any, now: datetime, default_client: str) -> Parsed:
-    if not isinstance(item, dict):
-        return Rejected(number, (RowError(number, "ticket", "must be an object"),))
-    return _json_record(_Row(number, item, now), default_client)
-
-
-def parse_json(text: str | bytes, now: datetime, default_client: str = "") -> Iterator[Parsed]:
-    """Tickets of a JSON document: a list of ticket objects, or ``{"tickets": [...]}``; row
-    numbers are the 0-based index in the list."""
-    try:
-        document = json.loads(text)
-    except (ValueError, RecursionError) as error:
-        raise PayloadError(f"not valid JSON: {error}") from None
-    return parse_items(document, now, default_client)
-
-
-def parse_items(document: Any, now: datetime, default_client: str = "") -> Iterator[Parsed]:
-    """Tickets of an already decoded JSON document (see ``parse_json``)."""
-    if isinstance(document, dict) and set(document) == {"tickets"}:
-        document = document["tickets"]
-    if not isinstance(document, list):
-        raise PayloadError('expected a list of tickets, or {"tickets": [...]}')
-    return (_json_row(n, item, now, default_client) for n, item in enumerate(document))
-
-
-def parse_jsonl(lines: Iterable[str], now: datetime, default_client: str = "") -> Iterator[Parsed]:
-    """Tickets of a JSON Lines file, one object a line (streamed: for large files); row
-    numbers are 1-based line numbers, blank lines skipped."""
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except (ValueError, RecursionError) as error:
-            yield Rejected(number, (RowError(number, "row", f"not valid JSON: {error}"),))
-            continue
-        yield _json_row(number, item, now, default_client)
+        yield _csv_record(Row(number, raw, now), default_client)
