@@ -51,8 +51,12 @@ def acme_event(world: Any) -> TicketEvent:
     return found
 
 
+# Imported last: the work area's builders make their objects on acme_ticket, defined above.
+from tests.servicedesk.builders_work import WORK_BUILDERS  # noqa: E402
+
 SERVICEDESK_BUILDERS: dict[str, Callable[[Any], models.Model]] = {
     "servicedesk.ticket": acme_ticket,
     "servicedesk.attachment": acme_attachment,
     "servicedesk.ticketevent": acme_event,
+    **WORK_BUILDERS,
 }
