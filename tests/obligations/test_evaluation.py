@@ -108,10 +108,13 @@ def test_default_set_covers_all_areas_and_answers_no_data_until_sources_exist(wo
     assert services.create_default_obligations(world.acme) == []  # idempotent
     evaluate_all(OCTOBER, AFTER_OCTOBER, clients=[world.acme])
     rows = {e.measure_key: e for e in Evaluation.objects.filter(client=world.acme)}
-    desk = rows["servicedesk.response_attainment"]
+    desk = rows["servicedesk.response_attainment"]  # installed, but no tickets in October
     assert (desk.status, desk.value) == (Status.NO_DATA, None)
-    assert "steward.servicedesk" in desk.note
-    assert "not installed" in desk.note
+    assert desk.note == "No P1 tickets opened in October 2026."
+    monitoring = rows["monitoring.coverage"]  # not installed yet: the fallback says so
+    assert (monitoring.status, monitoring.value) == (Status.NO_DATA, None)
+    assert "steward.monitoring" in monitoring.note
+    assert "not installed" in monitoring.note
     assert rows["alignment.qbr_held"].period == "2026-Q4"
 
 
