@@ -8,11 +8,13 @@ class ServicedeskConfig(AppConfig):
 
     def ready(self) -> None:
         from steward.core import audit
-        from steward.servicedesk import models
-        from steward.servicedesk.mail import receivers  # noqa: F401  (connects the mail senders)
+
+        # Imported for their side effects: signal receivers (mail out, routing, surveys).
+        from steward.servicedesk import models, receivers_csat, receivers_routing  # noqa: F401
+        from steward.servicedesk.mail import receivers  # noqa: F401
 
         # The timeline (TicketEvent) is itself an append-only record; the audit log covers the
-        # ticket's own fields and the work records around it.
+        # ticket's own fields, the work records around it and what became of each mail.
         audit.register(models.Ticket, client_field="client", exclude=("updated_at",))
         for model in (
             models.TicketLink,
@@ -20,10 +22,9 @@ class ServicedeskConfig(AppConfig):
             models.TimeEntry,
             models.RecurringTicket,
             models.Survey,
+            models.MailMessage,
         ):
             audit.register(model, client_field="client")
         audit.register(models.Queue)
         audit.register(models.Skill)
         audit.register(models.TechnicianProfile)
-        import steward.servicedesk.receivers_routing  # noqa: F401  (connects its receivers)
-        from steward.servicedesk import receivers_csat, tasks_work  # noqa: F401  (receivers, jobs)

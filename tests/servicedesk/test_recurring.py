@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from steward.servicedesk.choices import Source
 from steward.servicedesk.models import RecurringTicket, Ticket
 from steward.servicedesk.services import recurring
-from steward.servicedesk.tasks_work import open_recurring_tickets
+from steward.servicedesk.tasks import open_recurring_tickets
 from tests.servicedesk.conftest import Desk
 
 BERLIN = "Europe/Berlin"

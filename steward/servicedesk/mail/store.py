@@ -1,4 +1,5 @@
-"""Raw messages on disk (STEWARD_HOME/mail, by SHA-256) and the one writer of MailMessage rows."""
+"""Raw messages on disk (MEDIA_ROOT/mail, by SHA-256, so backups carry them) and the one
+writer of MailMessage rows."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from steward.core.home import steward_home
+from django.conf import settings
+
 from steward.servicedesk.models import MailMessage, Ticket
 
 # Column limits of MailMessage, so a hostile header never makes an insert fail.
@@ -23,7 +25,7 @@ LIMITS = {
 
 
 def mail_root() -> Path:
-    return steward_home() / "mail"
+    return Path(settings.MEDIA_ROOT) / "mail"
 
 
 def raw_path(sha256: str) -> Path:

@@ -47,6 +47,14 @@ class MailMessage(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["from_address", "at"], name="mail_from_at")]
+        constraints = [
+            # mail-in and mail-poll may meet the same message: it is stored once.
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=Q(direction="in"),
+                name="mail_inbound_message_id_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction} {self.message_id}"

@@ -145,6 +145,21 @@ class Ticket(models.Model):
             models.Index(fields=["status", "priority"], name="ticket_status_priority"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["resolved_at"], name="ticket_resolved_at"),
+            # The "breached" filter of lists and the dispatch board: a small slice of the table.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(response_met=False) | Q(resolution_met=False),
+                name="ticket_breached_created",
+            ),
+        ]
+        constraints = [
+            # An imported ticket's number in the system it came from, once per client, even
+            # when two imports run at once.
+            models.UniqueConstraint(
+                fields=["client", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="ticket_external_ref_unique_per_client",
+            )
         ]
 
     def __str__(self) -> str:

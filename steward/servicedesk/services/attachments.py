@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def add_attachment(
     path = attachment_path(digest)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".part")
+        temporary = path.with_suffix(f".{uuid.uuid4().hex}.part")  # one per writer
         temporary.write_bytes(data)
         temporary.replace(path)  # atomic: readers never see half a file
     name = clean_filename(filename)
