@@ -7,12 +7,14 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 # Tests never touch a developer's real STEWARD_HOME.
 os.environ.setdefault("STEWARD_HOME", tempfile.mkdtemp(prefix="steward-test-home-"))
 
+from django.conf import settings as django_settings
 from django.test import Client as HttpClient
 
 from steward.tenancy import services
@@ -45,6 +47,17 @@ class World:
     def bearer(self, user: User, scopes: tuple[str, ...] = ("read", "write")) -> HttpClient:
         _, plain = services.create_token(user, name="test", scopes=scopes)
         return HttpClient(headers={"Authorization": f"Bearer {plain}"})
+
+
+# Argon2 costs about 0.2 s per hash on purpose, and the world makes six users per test; tests
+# hash with MD5 and can still check any stored argon2 hash. That production hashes with argon2
+# is asserted by tests/web/test_auth.py.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *django_settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
+from steward import settings as configured
 from steward.core.models import AuditEntry
 from tests.conftest import PASSWORD
 
@@ -105,3 +107,9 @@ def test_csrf_token_from_the_page_is_accepted(world):
         {"username": "bob", "password": PASSWORD, "csrfmiddlewaretoken": str(token)},
     )
     assert response.status_code == 302
+
+
+def test_passwords_are_hashed_with_argon2_outside_the_tests():
+    # The suite hashes with MD5 for speed (tests/conftest.py); the configuration is argon2.
+    assert configured.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert make_password("s3cret", hasher=Argon2PasswordHasher()).startswith("argon2$argon2id$")
