@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from django.db.models import Q
 
-from steward.agreements.models import Agreement, ServiceCategory, SlaPolicy, StatementOfWork
+from steward.agreements.models import Agreement, ServiceCategory, StatementOfWork
 from steward.servicedesk.models import Ticket
 from steward.servicedesk.services.sla import TermsCache
 from steward.tenancy.models import Client, Contact, User
@@ -68,7 +68,7 @@ class Directory:
         """What the import knows of ``client`` (``prepare`` it first)."""
         return self._facts[client.pk]
 
-    def prepare(self, clients: Iterable[Client], terms: PreloadedTerms) -> None:
+    def prepare(self, clients: Iterable[Client], terms: TermsCache) -> None:
         """Load the facts of the clients not seen yet: five queries for all of them, plus
         their SLA policy versions into ``terms``."""
         todo = {c.pk: c for c in clients if c.pk not in self._facts}
@@ -115,40 +115,3 @@ def in_scope_at(facts: ClientFacts, offering: int | None, at: datetime) -> bool 
     if any(offering in excluded for _, _, _, excluded in current):
         return False
     return any(offering in included for _, _, included, _ in current)
-
-
-class PreloadedTerms(TermsCache):
-    """A ``TermsCache`` that reads each agreement's policy versions once and picks the one in
-    effect in memory (``agreements.sla.policy_in_effect``), instead of one query per instant."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._versions: dict[int, list[SlaPolicy]] = {}
-
-    def policy(self, agreement_id: int | None, at: datetime) -> SlaPolicy | None:
-        if agreement_id is None:
-            return None
-        if agreement_id not in self._versions:
-            self.preload([agreement_id])
-        return next(
-            (
-                p
-                for p in self._versions[agreement_id]
-                if p.effective_from <= at and (p.effective_until is None or p.effective_until > at)
-            ),
-            None,
-        )
-
-    def preload(self, agreement_ids: Iterable[int]) -> None:
-        """Read the policy versions of these agreements (and their targets) in two queries."""
-        ids = [pk for pk in agreement_ids if pk not in self._versions]
-        for pk in ids:
-            self._versions[pk] = []
-        policies = (
-            SlaPolicy.objects.filter(agreement_id__in=ids)
-            .select_related("calendar")
-            .prefetch_related("targets__calendar")
-            .order_by("-version")
-        )
-        for policy in policies:
-            self._versions[policy.agreement_id].append(policy)

@@ -39,13 +39,12 @@ from steward.servicedesk.importing import bulk
 from steward.servicedesk.importing.directory import (
     ClientFacts,
     Directory,
-    PreloadedTerms,
     agreement_at,
     in_scope_at,
 )
 from steward.servicedesk.importing.parse import Parsed, Rejected, RowError, TicketRecord
 from steward.servicedesk.models import Ticket, TicketEvent
-from steward.servicedesk.services.sla import compute_columns
+from steward.servicedesk.services.sla import TermsCache, compute_columns
 from steward.tenancy.models import User
 
 IMPORTED_PRIORITY = "priority as imported"
@@ -135,7 +134,7 @@ class Writer:
     def __init__(self, user: User, now: datetime, *, dry_run: bool, batch_size: int) -> None:
         self.user, self.now, self.dry_run, self.batch_size = user, now, dry_run, batch_size
         self.directory = Directory.load(user)
-        self.terms = PreloadedTerms()
+        self.terms = TermsCache()
         self.report = ImportReport(dry_run=dry_run)
         self.pending: list[TicketRecord] = []
         self.background = bulk.BackgroundWriter()

@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import Q
 
 from steward.agreements.models import Agreement, SlaPolicy, SlaTarget
-from steward.agreements.sla import policy_in_effect
 from steward.core import audit
 from steward.core.businesstime import compile_calendar
 from steward.servicedesk.choices import EventKind, Status
@@ -66,20 +65,41 @@ class ResolvedTerms:
 
 
 class TermsCache:
-    """SLA terms per (policy version, priority), so replaying thousands of tickets compiles each
-    calendar once."""
+    """SLA terms per (policy version, priority), so replaying thousands of tickets reads each
+    agreement's policy versions once and compiles each calendar once."""
 
     def __init__(self) -> None:
-        self._policies: dict[tuple[int, datetime], SlaPolicy | None] = {}
+        self._versions: dict[int, list[SlaPolicy]] = {}
         self._terms: dict[tuple[int, str], SlaTerms | None] = {}
 
     def policy(self, agreement_id: int | None, at: datetime) -> SlaPolicy | None:
+        """The version in effect at ``at`` (``agreements.sla.policy_in_effect``, in memory)."""
         if agreement_id is None:
             return None
-        key = (agreement_id, at)
-        if key not in self._policies:
-            self._policies[key] = policy_in_effect(Agreement(pk=agreement_id), at)
-        return self._policies[key]
+        if agreement_id not in self._versions:
+            self.preload([agreement_id])
+        return next(
+            (
+                p
+                for p in self._versions[agreement_id]
+                if p.effective_from <= at and (p.effective_until is None or p.effective_until > at)
+            ),
+            None,
+        )
+
+    def preload(self, agreement_ids: Iterable[int | None]) -> None:
+        """Read the policy versions of these agreements (and their targets) in two queries."""
+        ids = [pk for pk in set(agreement_ids) if pk is not None and pk not in self._versions]
+        for pk in ids:
+            self._versions[pk] = []
+        policies = (
+            SlaPolicy.objects.filter(agreement_id__in=ids)
+            .select_related("calendar")
+            .prefetch_related("targets__calendar")
+            .order_by("-version")
+        )
+        for policy in policies:
+            self._versions[policy.agreement_id].append(policy)
 
     def terms(self, policy: SlaPolicy, priority: str) -> SlaTerms | None:
         key = (policy.pk, priority)
@@ -204,9 +224,9 @@ def recompute_sla(
     Tickets keep the agreement they were opened under; the policy version is looked up again,
     so a corrected policy or calendar applies to every ticket it governs.
     """
-    tickets = Ticket.objects.all() if client is None else Ticket.objects.filter(client=client)
+    scope = Ticket.objects.all() if client is None else Ticket.objects.filter(client=client)
     cache = TermsCache()
-    ids = list(tickets.order_by("pk").values_list("pk", flat=True))
+    ids = list(scope.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         by_ticket: dict[int, list[TicketEvent]] = {pk: [] for pk in chunk}
@@ -214,7 +234,9 @@ def recompute_sla(
             ticket_id__in=chunk, kind__in=CLOCK_EVENT_KINDS
         ).order_by("at", "pk"):
             by_ticket[event.ticket_id].append(event)
-        for ticket in Ticket.objects.filter(pk__in=chunk).order_by("pk"):
+        tickets = list(Ticket.objects.filter(pk__in=chunk).order_by("pk"))
+        cache.preload(t.agreement_id for t in tickets)
+        for ticket in tickets:
             change = _recompute_one(ticket, by_ticket[ticket.pk], now, cache)
             if change is not None:
                 yield change
