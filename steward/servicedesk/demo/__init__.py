@@ -41,9 +41,10 @@ from steward.servicedesk.choices import (
     Urgency,
     matrix_priority,
 )
-from steward.servicedesk.demo.story import Built, DemoEvent, Desk, merge, work
+from steward.servicedesk.demo.story import Built, Desk, merge, work
 from steward.servicedesk.demo.texts import ALERTS, SUBJECTS
 from steward.servicedesk.importing import bulk
+from steward.servicedesk.importing.bulk import PendingEvent
 from steward.servicedesk.models import (
     Queue,
     Skill,
@@ -227,10 +228,10 @@ def write(desk: Desk, built: list[Built], repeats: list[tuple[Burst, Ticket]]) -
             continue
         merged_at = next(e.at for e in item.events if e.kind == EventKind.MERGED)
         into = duplicate.merged_into
-        events.append(DemoEvent(
-            into, into.client_id, merged_at, EventKind.MERGED, into.assignee_id,
-            from_value=f"#{duplicate.pk}", body=duplicate.description,
-            data={"merged": duplicate.pk},
+        events.append(PendingEvent(
+            client_id=into.client_id, at=merged_at, kind=EventKind.MERGED,
+            actor_id=into.assignee_id, from_value=f"#{duplicate.pk}",
+            body=duplicate.description, data={"merged": duplicate.pk}, ticket=into,
         ))  # fmt: skip
         links.append(TicketLink(client_id=duplicate.client_id, ticket=duplicate,
                                 kind=LinkKind.DUPLICATE, target=duplicate.merged_into,

@@ -20,6 +20,7 @@ from steward.agreements.models import Agreement, ServiceCategory, SlaPolicy
 from steward.core.businesstime import CompiledCalendar, add
 from steward.servicedesk.choices import DONE_STATUSES, EventKind, Status, TicketKind, WorkType
 from steward.servicedesk.demo.texts import FIXES, NOTES, VENDOR_REASONS, WAIT_REASONS
+from steward.servicedesk.importing.bulk import PendingEvent
 from steward.servicedesk.models import Queue, Survey, Ticket, TicketEvent, TimeEntry
 from steward.servicedesk.services.sla import TermsCache, clock_events, state_columns
 from steward.servicedesk.sla import SlaTerms, compute_sla
@@ -58,37 +59,13 @@ class Desk:
         return None if self.policy is None else self.terms.terms(self.policy, priority)
 
 
-@dataclass(slots=True)
-class DemoEvent:
-    """A timeline event on its way into ``TicketEvent``'s table: its column names without a
-    model instance's cost (most demo rows are events). ``by_staff`` is the model's rule, so
-    ``clock_events`` reads these as it reads stored events."""
-
-    ticket: Ticket
-    client_id: int
-    at: datetime
-    kind: str
-    actor_id: int | None = None
-    actor_contact_id: int | None = None
-    from_value: str = ""
-    to_value: str = ""
-    body: str = ""
-    public: bool = False
-    data: dict[str, Any] = field(default_factory=dict)
-    ticket_id: int | None = None
-
-    @property
-    def by_staff(self) -> bool:
-        return self.actor_id is not None and self.actor_contact_id is None
-
-
 @dataclass
 class Built:
     """A ticket on its way into the database, with what hangs off it."""
 
     ticket: Ticket
-    events: list[DemoEvent]
-    entries: list[tuple[TimeEntry, DemoEvent]] = field(default_factory=list)
+    events: list[PendingEvent]
+    entries: list[tuple[TimeEntry, PendingEvent]] = field(default_factory=list)
     survey: Survey | None = None
 
 
@@ -105,7 +82,7 @@ class Story:
         terms = desk.sla(ticket.priority)
         self.calendar = terms.compiled if terms is not None else desk.office
         self.at, self.elapsed, self.status = ticket.created_at, 0, str(Status.NEW)
-        self.events: list[DemoEvent] = []
+        self.events: list[PendingEvent] = []
         self.resolved_at: datetime | None = None
         self.stopped = False
 
@@ -129,15 +106,16 @@ class Story:
         self._move_on(self.desk.office, seconds)
 
     def add(self, kind: str, *, by: User | None = None, contact: int | None = None,
-            at: datetime | None = None, **fields: Any) -> DemoEvent | None:  # fmt: skip
+            at: datetime | None = None, **fields: Any) -> PendingEvent | None:  # fmt: skip
         """Append an event at the cursor (or ``at``); from the first one after now, nothing."""
         at = at or self.at
         if self.stopped or at > self.desk.now:
             self.stopped = True
             return None
-        event = DemoEvent(
-            self.ticket, self.ticket.client_id, at, kind, by.pk if by else None, contact, **fields
-        )
+        event = PendingEvent(
+            client_id=self.ticket.client_id, at=at, kind=kind, actor_id=by.pk if by else None,
+            actor_contact_id=contact, ticket=self.ticket, **fields,
+        )  # fmt: skip
         self.events.append(event)
         return event
 
@@ -225,7 +203,7 @@ def _maybe_reopen(story: Story, tech: User) -> None:
     story.move(Status.RESOLVED, by=tech, reason="Fixed after the reopen")
 
 
-def finish(desk: Desk, ticket: Ticket, events: list[DemoEvent]) -> None:
+def finish(desk: Desk, ticket: Ticket, events: list[PendingEvent]) -> None:
     """Status, reopens, closing and the SLA columns, as the verbs would have left them."""
     for event in events:
         if event.kind != EventKind.STATUS:
@@ -245,7 +223,7 @@ def finish(desk: Desk, ticket: Ticket, events: list[DemoEvent]) -> None:
         setattr(ticket, name, value)
 
 
-def _time_entries(story: Story, tech: User) -> list[tuple[TimeEntry, DemoEvent]]:
+def _time_entries(story: Story, tech: User) -> list[tuple[TimeEntry, PendingEvent]]:
     """One to three entries, each ending at one of the technician's replies or notes."""
     rng, ticket = story.desk.rng, story.ticket
     worked = [e for e in story.events if e.actor_id == tech.pk and e.kind != EventKind.STATUS]
@@ -259,9 +237,9 @@ def _time_entries(story: Story, tech: User) -> list[tuple[TimeEntry, DemoEvent]]
             work_type=WorkType.ONSITE if rng.random() < 0.05 else WorkType.REMOTE,
             billable=ticket.kind != TicketKind.INCIDENT or rng.random() < 0.3,
         )  # fmt: skip
-        logged = DemoEvent(
-            ticket, ticket.client_id, event.at, EventKind.TIME, tech.pk,
-            to_value=str(seconds // MINUTE),
+        logged = PendingEvent(
+            client_id=ticket.client_id, at=event.at, kind=EventKind.TIME, actor_id=tech.pk,
+            ticket=ticket, to_value=str(seconds // MINUTE),
             data={"action": "logged", "technician": tech.get_username(), "seconds": seconds,
                   "billable": entry.billable, "work_type": entry.work_type},
         )  # fmt: skip

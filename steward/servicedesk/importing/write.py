@@ -36,6 +36,7 @@ from steward.servicedesk.choices import (
     matrix_priority,
 )
 from steward.servicedesk.importing import bulk
+from steward.servicedesk.importing.bulk import PendingEvent
 from steward.servicedesk.importing.directory import (
     ClientFacts,
     Directory,
@@ -88,33 +89,10 @@ class ImportReport:
         }
 
 
-@dataclass(slots=True)
-class ImportedEvent:
-    """A timeline event on its way into ``TicketEvent``'s table: the model's attribute names
-    without a model instance's cost (800,000 of them in bench/tickets.py). ``by_staff`` is the
-    model's rule, so ``clock_events`` reads these as it reads stored events."""
-
-    client_id: int
-    at: datetime
-    kind: str
-    actor_id: int | None = None
-    actor_contact_id: int | None = None
-    from_value: str = ""
-    to_value: str = ""
-    body: str = ""
-    public: bool = False
-    data: dict[str, Any] = field(default_factory=dict)
-    ticket_id: int | None = None
-
-    @property
-    def by_staff(self) -> bool:
-        return self.actor_id is not None and self.actor_contact_id is None
-
-
 @dataclass
 class _Built:
     ticket: SimpleNamespace
-    events: list[ImportedEvent]
+    events: list[PendingEvent]
 
 
 @cache
@@ -257,9 +235,9 @@ class Writer:
         facts: ClientFacts,
         ticket: SimpleNamespace,
         errors: list[RowError],
-    ) -> list[ImportedEvent]:
+    ) -> list[PendingEvent]:
         client_id = facts.client.pk
-        created = ImportedEvent(
+        created = PendingEvent(
             client_id=client_id,
             at=record.created_at,
             kind=EventKind.CREATED,
@@ -282,7 +260,7 @@ class Writer:
                 if actor is None and contact is None:
                     reason = f"no staff user or contact of {facts.client.code} by this name"
                     errors.append(RowError(record.row, f"{item.source}.by", reason))
-            event = ImportedEvent(
+            event = PendingEvent(
                 client_id=client_id,
                 at=item.at,
                 kind=KIND_OF[item.type],
@@ -299,7 +277,7 @@ class Writer:
             events.append(event)
         return events
 
-    def _finish(self, ticket: SimpleNamespace, events: list[ImportedEvent]) -> None:
+    def _finish(self, ticket: SimpleNamespace, events: list[PendingEvent]) -> None:
         """Status, closing, reopens and the SLA columns, as the verbs would have left them."""
         for event in events:
             if event.kind != EventKind.STATUS:

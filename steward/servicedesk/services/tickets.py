@@ -355,7 +355,6 @@ def update_ticket(
         raise ValidationError({"site": "the site belongs to another client"})
     if requester is not None and requester.client_id != ticket.client_id:
         raise ValidationError({"requester": "the contact belongs to another client"})
-    before = {name: getattr(ticket, name) for name in changes}
     old_priority, old_category, old_queue = ticket.priority, ticket.category, ticket.queue
     for name, value in changes.items():
         setattr(ticket, name, value)
@@ -365,33 +364,15 @@ def update_ticket(
         ticket.in_scope = in_scope(ticket.client, ticket.category, ticket.created_at)
     with transaction.atomic():
         save_validated(ticket)
-        if ticket.category != old_category:
-            record_event(
-                ticket,
-                EventKind.CATEGORY,
-                at=at,
-                by=by,
-                from_value=str(old_category or ""),
-                to_value=str(ticket.category or ""),
-            )
-        if ticket.queue != old_queue:
-            record_event(
-                ticket,
-                EventKind.QUEUE,
-                at=at,
-                by=by,
-                from_value=str(old_queue or ""),
-                to_value=str(ticket.queue or ""),
-            )
-        if ticket.priority != old_priority:
-            record_event(
-                ticket,
-                EventKind.PRIORITY,
-                at=at,
-                by=by,
-                from_value=old_priority,
-                to_value=ticket.priority,
-                data={"from": "matrix"},
-            )
-    del before
+        changed = (
+            (EventKind.CATEGORY, old_category, ticket.category, None),
+            (EventKind.QUEUE, old_queue, ticket.queue, None),
+            (EventKind.PRIORITY, old_priority, ticket.priority, {"from": "matrix"}),
+        )
+        for kind, old, new, data in changed:
+            if old != new:
+                record_event(
+                    ticket, kind, at=at, by=by, from_value=str(old or ""),
+                    to_value=str(new or ""), data=data,
+                )  # fmt: skip
     return ticket
