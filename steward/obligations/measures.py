@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, reverse
 
 from steward.obligations.choices import Category
 from steward.obligations.periods import Period
-from steward.obligations.registry import Evidence, MeasureResult, measure
+from steward.obligations.registry import Evidence, MeasureResult, clients_only, measure
 from steward.tenancy.models import Client, Contact
 
 
@@ -45,12 +45,6 @@ def _client_page(client: Client) -> str:
         return f"/api/v1/clients/{client.pk}/contacts"
 
 
-def _clients_only(counterparty: Any) -> MeasureResult | None:
-    if isinstance(counterparty, Client):
-        return None
-    return MeasureResult(None, note="This measure applies to clients only.")
-
-
 @measure(
     key="tenancy.primary_contact_defined",
     name="Primary contact on record",
@@ -61,7 +55,7 @@ def primary_contact_defined(
     counterparty: Any, period: Period, params: Mapping[str, Any]
 ) -> MeasureResult:
     """1 when the client had a primary contact on record by the end of the period, else 0."""
-    if (refusal := _clients_only(counterparty)) is not None:
+    if (refusal := clients_only(counterparty)) is not None:
         return refusal
     _, end = period.bounds(counterparty.timezone)
     contacts = list(
@@ -183,7 +177,7 @@ def licenses_within_assignment(
     Seat counts have no history yet, so the value is the state when evaluated; a closed period
     keeps the value of its first evaluation after it ended.
     """
-    if (refusal := _clients_only(counterparty)) is not None:
+    if (refusal := clients_only(counterparty)) is not None:
         return refusal
     if not apps.is_installed("steward.agreements"):
         return awaiting_source("steward.agreements", "licenses", "licenses_within_assignment")

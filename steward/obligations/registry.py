@@ -26,6 +26,7 @@ from typing import Any
 
 from steward.obligations.choices import Category
 from steward.obligations.periods import Period
+from steward.tenancy.models import Client
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,14 @@ class MeasureResult:
 
 
 MeasureFn = Callable[[Any, Period, Mapping[str, Any]], MeasureResult]
+
+
+def clients_only(counterparty: Any) -> MeasureResult | None:
+    """None for a client; otherwise the answer of a measure that only clients have (vendor
+    programs get "no data" with the reason)."""
+    if isinstance(counterparty, Client):
+        return None
+    return MeasureResult(None, note="This measure applies to clients only.")
 
 
 class UnknownMeasure(LookupError):

@@ -57,12 +57,6 @@ def hours(seconds: int | Decimal | None) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def not_a_client(counterparty: Any) -> MeasureResult | None:
-    if isinstance(counterparty, Client):
-        return None
-    return MeasureResult(None, note="This measure applies to clients only.")
-
-
 def bad_priority(priority: str) -> MeasureResult | None:
     if priority == "" or priority in Priority.values:
         return None

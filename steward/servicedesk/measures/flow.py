@@ -11,14 +11,13 @@ from django.utils import timezone
 
 from steward.obligations.choices import Category
 from steward.obligations.periods import Period
-from steward.obligations.registry import Evidence, MeasureResult, measure
+from steward.obligations.registry import Evidence, MeasureResult, clients_only, measure
 from steward.servicedesk import stats
 from steward.servicedesk.measures.common import (
     EVIDENCE_LIMIT,
     bounds,
     capped,
     first_row,
-    not_a_client,
     ticket_evidence,
 )
 
@@ -35,7 +34,7 @@ from steward.servicedesk.measures.common import (
 def backlog_age(counterparty: Any, period: Period, params: Mapping[str, Any]) -> MeasureResult:
     """How many of the client's tickets open at the end of the period (now, while it runs)
     had been open longer than ``days`` days; the inputs hold the whole age distribution."""
-    if (refusal := not_a_client(counterparty)) is not None:
+    if (refusal := clients_only(counterparty)) is not None:
         return refusal
     days = params["days"]
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
@@ -93,7 +92,7 @@ def _rate(
 def reopen_rate(counterparty: Any, period: Period, params: Mapping[str, Any]) -> MeasureResult:
     """Share of the tickets opened in the period and resolved at least once that were
     reopened (by the client's reply or by staff) at least once."""
-    if (refusal := not_a_client(counterparty)) is not None:
+    if (refusal := clients_only(counterparty)) is not None:
         return refusal
     start, end = bounds(counterparty, period)
     row = first_row(stats.reopen_rate(start, end, [counterparty]))
@@ -116,7 +115,7 @@ def first_contact_resolution(
 ) -> MeasureResult:
     """Share of the tickets opened in the period and resolved now that were resolved at first
     contact: never reopened, with at most one public reply from staff."""
-    if (refusal := not_a_client(counterparty)) is not None:
+    if (refusal := clients_only(counterparty)) is not None:
         return refusal
     start, end = bounds(counterparty, period)
     row = first_row(stats.first_contact_resolution(start, end, [counterparty]))

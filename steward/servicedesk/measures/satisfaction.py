@@ -9,14 +9,13 @@ from django.db.models import F, QuerySet
 
 from steward.obligations.choices import Category
 from steward.obligations.periods import Period
-from steward.obligations.registry import Evidence, MeasureResult, measure
+from steward.obligations.registry import Evidence, MeasureResult, clients_only, measure
 from steward.servicedesk import stats
 from steward.servicedesk.measures.common import (
     EVIDENCE_LIMIT,
     bounds,
     capped,
     first_row,
-    not_a_client,
     ticket_url,
 )
 from steward.servicedesk.models import Survey
@@ -53,7 +52,7 @@ def _rated(survey: Survey) -> str:
 )
 def csat_average(counterparty: Any, period: Period, params: Mapping[str, Any]) -> MeasureResult:
     """Average rating (1 to 5) of the satisfaction surveys answered in the period."""
-    if (refusal := not_a_client(counterparty)) is not None:
+    if (refusal := clients_only(counterparty)) is not None:
         return refusal
     start, end = bounds(counterparty, period)
     row = first_row(stats.csat(start, end, [counterparty]))
@@ -87,7 +86,7 @@ def csat_response_rate(
     counterparty: Any, period: Period, params: Mapping[str, Any]
 ) -> MeasureResult:
     """Share of the satisfaction surveys sent in the period that have been answered."""
-    if (refusal := not_a_client(counterparty)) is not None:
+    if (refusal := clients_only(counterparty)) is not None:
         return refusal
     start, end = bounds(counterparty, period)
     row = first_row(stats.csat(start, end, [counterparty]))

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from steward.obligations.choices import Category
 from steward.obligations.periods import Period
-from steward.obligations.registry import Evidence, MeasureResult, measure
+from steward.obligations.registry import Evidence, MeasureResult, clients_only, measure
 from steward.servicedesk import stats
 from steward.servicedesk.measures.common import (
     EVIDENCE_LIMIT,
@@ -19,7 +19,6 @@ from steward.servicedesk.measures.common import (
     bounds,
     capped,
     hours,
-    not_a_client,
     sla_inputs,
     targets_of,
     ticket_evidence,
@@ -89,7 +88,7 @@ def response_attainment(
 ) -> MeasureResult:
     """Share of the tickets opened in the period (of ``priority``; empty: all) whose first
     response met the SLA target, of those whose response is decided."""
-    refusal = not_a_client(counterparty) or bad_priority(params["priority"])
+    refusal = clients_only(counterparty) or bad_priority(params["priority"])
     return refusal or _attainment(counterparty, period, params["priority"], "response")
 
 
@@ -105,7 +104,7 @@ def resolution_attainment(
 ) -> MeasureResult:
     """Share of the tickets opened in the period (of ``priority``; empty: all) resolved within
     the SLA target, of those whose resolution is decided."""
-    refusal = not_a_client(counterparty) or bad_priority(params["priority"])
+    refusal = clients_only(counterparty) or bad_priority(params["priority"])
     return refusal or _attainment(counterparty, period, params["priority"], "resolution")
 
 
@@ -159,7 +158,7 @@ def mean_time_to_acknowledge(
 ) -> MeasureResult:
     """Mean business hours from opening to the first public staff reply, over the tickets
     opened in the period that were answered (of ``priority``; empty: all)."""
-    refusal = not_a_client(counterparty) or bad_priority(params["priority"])
+    refusal = clients_only(counterparty) or bad_priority(params["priority"])
     if refusal:
         return refusal
     start, end = bounds(counterparty, period)
@@ -179,7 +178,7 @@ def mean_time_to_resolve(
 ) -> MeasureResult:
     """Mean business hours from opening to resolution (waiting on the client excluded), over
     the tickets resolved in the period (of ``priority``; empty: all)."""
-    refusal = not_a_client(counterparty) or bad_priority(params["priority"])
+    refusal = clients_only(counterparty) or bad_priority(params["priority"])
     if refusal:
         return refusal
     start, end = bounds(counterparty, period)

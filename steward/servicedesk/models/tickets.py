@@ -178,10 +178,6 @@ class Ticket(models.Model):
         return self.response_met is False or self.resolution_met is False
 
 
-class TicketEventQuerySet(ClientScopedQuerySet):
-    pass
-
-
 class TicketEvent(models.Model):
     """One entry of a ticket's timeline: creation, status change, reply, note, assignment,
     SLA warning… Replies and notes carry their text here. Append-only."""
@@ -206,7 +202,7 @@ class TicketEvent(models.Model):
     public = models.BooleanField(default=False)
     data = models.JSONField(default=dict, blank=True)
 
-    objects = TicketEventQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]

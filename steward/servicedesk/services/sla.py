@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from steward.agreements.models import Agreement, SlaPolicy, SlaTarget
 from steward.core import audit
@@ -277,7 +276,3 @@ def _recompute_one(
                 data={"changed": sorted(material)},
             )
     return Recomputed(ticket.pk, changes) if material else None
-
-
-def open_with_deadline(now: datetime) -> Q:
-    return Q(next_deadline_at__isnull=False, next_deadline_at__lte=now)
