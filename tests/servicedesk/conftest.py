@@ -3,6 +3,7 @@ on office hours (P1 on 24x7), and a small service catalog."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from steward.agreements.models import Agreement, ServiceCategory, SlaPolicy
 from steward.servicedesk import services
 from steward.servicedesk.models import Ticket
 from tests.conftest import World
+from tests.servicedesk.smtp import Sink, serving_sink
 
 BERLIN_OFFICE: dict[str, Any] = {
     "name": "Acme office hours",
@@ -95,3 +97,10 @@ def desk(world: World) -> Desk:
     offering = agreements.create_offering(name="Managed workplace")
     category = agreements.create_category(offering, code="printing", name="Printing")
     return Desk(world, acme_agreement, globex_agreement, policy, category)
+
+
+@pytest.fixture
+def sink(settings: Any) -> Iterator[Sink]:
+    """A real SMTP server on loopback receiving everything Steward mails."""
+    with serving_sink(settings) as found:
+        yield found

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import re
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import timedelta
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
@@ -29,45 +25,20 @@ from steward.servicedesk.models import Survey, Ticket
 from steward.servicedesk.services import csat
 from steward.tenancy import services as tenancy
 from tests.servicedesk.conftest import MONDAY_10, Desk
+from tests.servicedesk.smtp import Sink
 
 RESOLVED_AT = MONDAY_10 + timedelta(hours=1)
 Capture = Callable[..., AbstractContextManager[Any]]
 
 
-class Sink:
-    """An SMTP server on loopback that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.received: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        raw = envelope.content if isinstance(envelope.content, bytes) else b""
-        self.received.append(message_from_bytes(raw, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-    @property
-    def surveys(self) -> list[EmailMessage]:
-        """The survey mails (other parts of the desk mail the requester too)."""
-        return [m for m in self.received if "How did we do?" in str(m["Subject"])]
+def surveys(sink: Sink) -> list[EmailMessage]:
+    """The survey mails (other parts of the desk mail the requester too)."""
+    return [m for m in sink.messages if "How did we do?" in str(m["Subject"])]
 
 
-@pytest.fixture
-def sink(settings: Any) -> Iterator[Sink]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+@pytest.fixture(autouse=True)
+def base_url(settings: Any) -> None:
     settings.STEWARD_BASE_URL = "https://desk.msp.example"
-    try:
-        yield handler
-    finally:
-        controller.stop()
 
 
 def resolve(desk: Desk, capture: Capture, ticket: Ticket | None = None) -> Ticket:
@@ -106,7 +77,7 @@ def test_resolving_mails_a_one_click_survey_and_the_click_only_opens_a_form(
 ) -> None:
     with time_machine.travel(RESOLVED_AT, tick=False):
         ticket = resolve(desk, django_capture_on_commit_callbacks)
-    (message,) = sink.surveys
+    (message,) = surveys(sink)
     assert message["To"] == "carol@acme.example"
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["Subject"].endswith(f"How did we do? #{ticket.pk} Printer on fire")
@@ -169,7 +140,7 @@ def test_reopen_and_resolve_again_sends_no_second_survey(
         services.change_status(ticket, Status.IN_PROGRESS, by=desk.world.bob, reason="again")
         services.change_status(ticket, Status.RESOLVED, by=desk.world.bob)
     assert Survey.objects.count() == 1
-    assert len(sink.surveys) == 1
+    assert len(surveys(sink)) == 1
 
 
 def test_no_survey_without_a_requester_to_ask(
@@ -177,7 +148,7 @@ def test_no_survey_without_a_requester_to_ask(
 ) -> None:
     resolve(desk, django_capture_on_commit_callbacks, desk.ticket(requester=None))
     assert not Survey.objects.exists()
-    assert sink.surveys == []
+    assert surveys(sink) == []
 
 
 # --- Bad links ----------------------------------------------------------------------------------
@@ -187,7 +158,7 @@ def test_a_tampered_token_is_a_clear_400_and_records_nothing(
     desk: Desk, sink: Sink, django_capture_on_commit_callbacks: Capture
 ) -> None:
     resolve(desk, django_capture_on_commit_callbacks)
-    token = token_of(link(sink.surveys[0], 5))
+    token = token_of(link(surveys(sink)[0], 5))
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     public = HttpClient()
     url = reverse("servicedesk:survey")
@@ -208,7 +179,7 @@ def test_the_link_expires_after_thirty_days_to_the_second(
 ) -> None:
     with time_machine.travel(RESOLVED_AT, tick=False):
         resolve(desk, django_capture_on_commit_callbacks)
-    url = link(sink.surveys[0], 2)
+    url = link(surveys(sink)[0], 2)
     public = HttpClient()
     with time_machine.travel(RESOLVED_AT + timedelta(days=30), tick=False):
         assert public.get(url).status_code == 200
@@ -227,7 +198,7 @@ def test_a_token_answers_its_own_survey_only(
     globex_ticket = desk.ticket(client=desk.world.globex, requester=desk.world.globex_contact)
     with django_capture_on_commit_callbacks(execute=True):
         services.change_status(globex_ticket, Status.RESOLVED)
-    dave_mail = next(m for m in sink.surveys if m["To"] == "dave@globex.example")
+    dave_mail = next(m for m in surveys(sink) if m["To"] == "dave@globex.example")
     dave = desk.world.http(desk.world.dave)
     acme_survey = Survey.objects.get(ticket=acme_ticket)
     # Dave's own token, whatever else the form says, answers Dave's survey only.
@@ -241,7 +212,7 @@ def test_a_token_answers_its_own_survey_only(
     # A survey re-addressed since the mail went out refuses the old link.
     other = tenancy.create_contact(desk.world.acme, first_name="Otto", email="otto@acme.example")
     Survey.objects.filter(pk=acme_survey.pk).update(contact=other)
-    carol_link = link(next(m for m in sink.surveys if m["To"] == "carol@acme.example"), 5)
+    carol_link = link(next(m for m in surveys(sink) if m["To"] == "carol@acme.example"), 5)
     refused = HttpClient().get(carol_link)
     assert refused.status_code == 400
     assert b"not for this survey" in refused.content
@@ -251,7 +222,7 @@ def test_an_out_of_range_rating_is_refused_with_the_reason(
     desk: Desk, sink: Sink, django_capture_on_commit_callbacks: Capture
 ) -> None:
     resolve(desk, django_capture_on_commit_callbacks)
-    token = token_of(link(sink.surveys[0], 3))
+    token = token_of(link(surveys(sink)[0], 3))
     response = HttpClient().post(reverse("servicedesk:survey"), {"token": token, "rating": "9"})
     assert response.status_code == 422
     assert b"choose a rating from 1 to 5" in response.content

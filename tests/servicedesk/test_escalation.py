@@ -3,17 +3,13 @@ breach mail checked as it leaves over a real SMTP server on loopback."""
 
 from __future__ import annotations
 
-import email
-import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from email.message import Message
 from typing import Any
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from django.db import connection
 from django.utils import timezone
 
@@ -27,6 +23,7 @@ from steward.servicedesk.tasks import announce_sla_deadlines
 from steward.tenancy import services as tenancy
 from steward.tenancy.choices import Role
 from tests.servicedesk.conftest import MONDAY_10, Desk
+from tests.servicedesk.smtp import Sink
 
 # A P3 ticket opened Monday 10:00 Berlin (09:00 UTC) on office hours 09-17: respond within 4
 # business hours (warning at 75 %, 3 hours), resolve within 16.
@@ -240,42 +237,10 @@ def test_the_periodic_job(desk: Desk) -> None:
 # --- The breach mail, over SMTP -----------------------------------------------------------------
 
 
-class Inbox:
-    """An aiosmtpd handler keeping each message with its envelope recipients."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.DEFAULT_FROM_EMAIL = "steward@msp.example"
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
 def test_breach_mail_to_service_managers_and_assignee(
-    desk: Desk, smtp: Inbox, django_capture_on_commit_callbacks: Any
+    desk: Desk, sink: Sink, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    settings.DEFAULT_FROM_EMAIL = "steward@msp.example"
     world = desk.world
     tenancy.create_user(username="sam", role=Role.SERVICE_MANAGER, email="sam@msp.example")
     tenancy.create_user(username="quiet", role=Role.SERVICE_MANAGER)  # no address: skipped
@@ -285,10 +250,10 @@ def test_breach_mail_to_service_managers_and_assignee(
     with time_machine.travel(MONDAY_10 + timedelta(minutes=5), tick=False):
         services.assign(ticket, world.bob, by=world.alice)
     run_at(RESPONSE_WARNING)
-    assert smtp.messages == []  # warnings go on the timeline only
+    assert sink.messages == []  # warnings go on the timeline only
     with django_capture_on_commit_callbacks(execute=True):
         run_at(RESPONSE_BREACH)
-    breach_mails = [(to, m) for to, m in smtp.messages if "[SLA breach]" in m["Subject"]]
+    breach_mails = [(to, m) for to, m in sink.delivered() if "[SLA breach]" in m["Subject"]]
     assert len(breach_mails) == 1
     to, message = breach_mails[0]
     assert sorted(to) == ["bob@msp.example", "sam@msp.example"]

@@ -6,64 +6,16 @@ from __future__ import annotations
 
 import email
 import smtplib
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from steward.servicedesk.mail.smtpd import MailController, make_controller
+from tests.servicedesk.smtp import DESK, HOST, Sink, free_port
 
-HOST = "127.0.0.1"
-DESK = "desk@msp.example"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Sink:
-    """What our outgoing mail delivered: envelopes and the parsed messages."""
-
-    port: int
-    envelopes: list[Envelope] = field(default_factory=list)
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(e.original_content or b"", policy=policy.default)  # type: ignore[misc]
-            for e in self.envelopes
-        ]
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address in str(m["To"])]
-
-
-@pytest.fixture
-def sink(settings: Any) -> Iterator[Sink]:
-    port = free_port()
-    found = Sink(port)
-    controller = Controller(found, hostname=HOST, port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = HOST, port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.DEFAULT_FROM_EMAIL = DESK
-    yield found
-    controller.stop()
+__all__ = ["DESK", "HOST", "Sink", "free_port"]
 
 
 @pytest.fixture
