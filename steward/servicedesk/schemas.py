@@ -117,7 +117,8 @@ class PagedTicketOut(Schema):  # the name @paginate would give the page schema
 
 
 class PageParams(Schema):
-    limit: int = Field(100, ge=1)  # LimitOffsetPagination's defaults and bounds
+    # LimitOffsetPagination's defaults and bounds, with a ceiling: a page is read by id.
+    limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0)
 
 
