@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "steward.obligations",
     "steward.agreements",
     "steward.servicedesk",
+    "steward.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ from steward.api.audit import router as audit_router
 from steward.api.auth import SessionAuth, TokenAuth
 from steward.api.errors import unstorable_fields
 from steward.core.api import router as core_router
+from steward.monitoring.api import router as monitoring_router
 from steward.obligations.api import router as obligations_router
 from steward.servicedesk.api import router as servicedesk_router
 from steward.tenancy.api import router as tenancy_router
@@ -82,3 +83,4 @@ api.add_router("", audit_router)
 api.add_router("", obligations_router)
 api.add_router("", agreements_router)
 api.add_router("", servicedesk_router)
+api.add_router("", monitoring_router)

@@ -1,0 +1,1 @@
+"""Proactive management: assets, checks, samples, alert rules, alerts, maintenance, ingest."""

@@ -1,0 +1,1 @@
+"""Monitoring models (filled in by the monitoring work)."""
