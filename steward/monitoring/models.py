@@ -1,1 +1,0 @@
-"""Monitoring models (filled in by the monitoring work)."""
