@@ -1,0 +1,53 @@
+"""Kinds and states of monitoring objects (STYLE.md §5: TextChoices, never bare strings)."""
+
+from django.db import models
+
+
+class AssetKind(models.TextChoices):
+    SERVER = "server", "Server"
+    WORKSTATION = "workstation", "Workstation"
+    LAPTOP = "laptop", "Laptop"
+    NETWORK = "network", "Network device"
+    PRINTER = "printer", "Printer"
+    FIREWALL = "firewall", "Firewall"
+    STORAGE = "storage", "Storage"
+    VIRTUAL = "virtual", "Virtual machine"
+    CLOUD = "cloud", "Cloud resource"
+    OTHER = "other", "Other"
+
+
+class AssetSource(models.TextChoices):
+    AGENT = "agent", "Agent"
+    COLLECTOR = "collector", "Collector"
+    MANUAL = "manual", "Entered by hand"
+    IMPORT = "import", "Imported"
+
+
+class FactStatus(models.TextChoices):
+    OK = "ok", "OK"
+    UNSUPPORTED = "unsupported", "Unsupported on this platform"
+    ERROR = "error", "Error"
+
+
+class CollectorKind(models.TextChoices):
+    COLLECTOR = "collector", "Collector"
+    AGENT = "agent", "Agent"
+
+
+class CheckType(models.TextChoices):
+    HTTP = "http", "HTTP"
+    TLS = "tls", "TLS certificate"
+    TCP = "tcp", "TCP port"
+    DNS = "dns", "DNS"
+    PING = "ping", "Ping"
+    SNMP = "snmp", "SNMP"
+    PLUGIN = "plugin", "Nagios plugin"
+    SCRAPE = "scrape", "Prometheus scrape"
+
+
+class CheckStatus(models.TextChoices):
+    OK = "ok", "OK"
+    WARNING = "warning", "Warning"
+    CRITICAL = "critical", "Critical"
+    UNKNOWN = "unknown", "Unknown"
+    PENDING = "pending", "No result yet"

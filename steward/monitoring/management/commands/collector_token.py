@@ -1,0 +1,73 @@
+"""`steward collector-token create --client C --kind collector|agent --name N` prints a new
+collector or agent token (once); `list` and `revoke ID` manage them."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+
+from steward.monitoring.choices import CollectorKind
+from steward.monitoring.models import Collector
+from steward.monitoring.services import create_collector, revoke_collector
+from steward.tenancy.models import Client
+
+
+def find_client(ref: str) -> Client:
+    """A client by code, name or id."""
+    match = Q(code=ref) | Q(name=ref)
+    if ref.isdigit():
+        match |= Q(pk=int(ref))
+    found = list(Client.objects.filter(match)[:2])
+    if len(found) != 1:
+        raise CommandError(f"--client {ref!r}: no client with this code, name or id")
+    return found[0]
+
+
+class Command(BaseCommand):
+    help = (
+        "Collector and agent tokens: `create --client C --kind collector|agent --name N`, "
+        "`list`, `revoke ID`."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="create a collector or agent; print its token once")
+        create.add_argument("--client", required=True, help="the client's code, name or id")
+        create.add_argument("--kind", choices=CollectorKind.values, default=CollectorKind.COLLECTOR)
+        create.add_argument("--name", required=True)
+        listing = sub.add_parser("list", help="list collectors and agents (never their tokens)")
+        listing.add_argument("--client")
+        revoke = sub.add_parser("revoke", help="revoke a collector's or agent's token by id")
+        revoke.add_argument("collector_id", type=int)
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        getattr(self, f"_{action}")(**options)
+
+    def _create(self, client: str, kind: str, name: str, **_: Any) -> None:
+        try:
+            _collector, token = create_collector(find_client(client), kind=kind, name=name)
+        except ValidationError as exc:
+            raise CommandError(
+                "; ".join(f"--{k}: {', '.join(v)}" for k, v in exc.message_dict.items())
+            ) from None
+        self.stdout.write(token)
+
+    def _list(self, client: str | None, **_: Any) -> None:
+        collectors = Collector.objects.select_related("client").order_by("pk")
+        if client:
+            collectors = collectors.filter(client=find_client(client))
+        for c in collectors:
+            state = "revoked" if c.revoked_at else "active"
+            seen = c.last_seen_at.isoformat() if c.last_seen_at else "never"
+            self.stdout.write(f"{c.pk}\t{c.client.code}\t{c.kind}\t{c.name}\t{state}\t{seen}")
+
+    def _revoke(self, collector_id: int, **_: Any) -> None:
+        collector = Collector.objects.filter(pk=collector_id).first()
+        if collector is None:
+            raise CommandError(f"collector {collector_id}: no such collector or agent")
+        revoke_collector(collector)
+        self.stdout.write(f"collector {collector_id} revoked")

@@ -1,0 +1,300 @@
+"""Checking a decoded ingest batch (docs/ingest.md) item by item, without the database.
+
+Each bad item (or bad point of a series) becomes an error with its location and reason, and
+the good ones are kept: a sender's one broken sample never costs the rest of its batch. Only a
+payload that is not an object, or has no usable ``batch_id``, is refused as a whole.
+
+Hand-written rather than pydantic: a batch carries thousands of points and this runs on every
+one of them (bench/ingest.py).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from steward.monitoring.choices import CheckStatus, FactStatus
+
+METRIC = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+MAX_LABELS = 32
+MAX_LABEL_VALUE = 1000
+MAX_METRIC = 200
+MAX_ID = 2**63 - 1
+# Unix seconds a point may carry: from 1970 to the year 5138, so milliseconds fit in 64 bits.
+MAX_POINT_SECONDS = 1e11
+RESULT_STATES = frozenset(s.value for s in CheckStatus) - {CheckStatus.PENDING.value}
+FACT_STATUSES = frozenset(s.value for s in FactStatus)
+ASSET_TEXT = {
+    "name": 200,
+    "hostname": 255,
+    "os": 100,
+    "os_version": 100,
+    "vendor": 100,
+    "model": 100,
+    "serial": 100,
+}
+NUMBER = (int, float)
+
+Loc = list[str | int]
+
+
+class BatchRejected(ValueError):
+    """The payload as a whole cannot be read as a batch (answered 422)."""
+
+
+class ItemError(ValueError):
+    """One item is bad: ``where`` continues the item's location."""
+
+    def __init__(self, where: str | int | list[str | int], msg: str) -> None:
+        super().__init__(msg)
+        self.where: list[str | int] = where if isinstance(where, list) else [where]
+        self.msg = msg
+
+
+@dataclass(slots=True)
+class ResultItem:
+    check_id: int
+    at: datetime
+    state: str
+    summary: str
+    duration_ms: float | None
+
+
+@dataclass(slots=True)
+class SeriesItem:
+    metric: str
+    labels: dict[str, str]
+    check_id: int | None
+    asset: str | None
+    points: list[tuple[int, float]]  # (Unix milliseconds, value)
+    index: int  # where it was in the batch, for errors found later
+
+
+@dataclass(slots=True)
+class AssetItem:
+    key: str
+    fields: dict[str, Any]
+    index: int
+
+
+@dataclass(slots=True)
+class FactItem:
+    asset: str
+    name: str
+    value: Any
+    status: str
+    detail: str
+    at: datetime
+    index: int
+
+
+@dataclass
+class Batch:
+    batch_id: str
+    results: list[tuple[int, ResultItem]] = field(default_factory=list)
+    series: list[SeriesItem] = field(default_factory=list)
+    assets: list[AssetItem] = field(default_factory=list)
+    facts: list[FactItem] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def reject(self, loc: Loc, msg: str) -> None:
+        self.errors.append({"loc": loc, "msg": msg})
+
+
+def _text(item: dict[str, Any], name: str, limit: int, *, required: bool = False) -> str:
+    value = item.get(name)
+    if value is None:
+        if required:
+            raise ItemError(name, "required")
+        return ""
+    if type(value) is not str:
+        raise ItemError(name, "must be text")
+    if required and not value:
+        raise ItemError(name, "must not be empty")
+    if len(value) > limit:
+        raise ItemError(name, f"at most {limit} characters")
+    return value
+
+
+def _time(item: dict[str, Any], name: str) -> datetime:
+    value = item.get(name)
+    if type(value) is not str:
+        raise ItemError(name, "required: an RFC 3339 time with a zone")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ItemError(name, f"{value[:40]!r} is not an RFC 3339 time") from None
+    if parsed.tzinfo is None:
+        raise ItemError(name, "needs a zone (Z or an offset)")
+    return parsed
+
+
+def _id(item: dict[str, Any], name: str) -> int:
+    value = item.get(name)
+    if type(value) is not int or not 1 <= value <= MAX_ID:
+        raise ItemError(name, "must be a positive integer id")
+    return value
+
+
+def _object(value: Any) -> dict[str, Any]:
+    if type(value) is not dict:
+        raise ItemError([], "must be an object")
+    return value
+
+
+def _result(value: Any) -> ResultItem:
+    item = _object(value)
+    state = item.get("state")
+    if state not in RESULT_STATES:
+        raise ItemError("state", f"one of {', '.join(sorted(RESULT_STATES))}")
+    duration = item.get("duration_ms")
+    if duration is not None and (
+        type(duration) not in NUMBER or not _finite(duration) or duration < 0
+    ):
+        raise ItemError("duration_ms", "a number of milliseconds, not negative")
+    return ResultItem(
+        check_id=_id(item, "check_id"),
+        at=_time(item, "at"),
+        state=state,
+        summary=_text(item, "summary", 2000),
+        duration_ms=None if duration is None else float(duration),
+    )
+
+
+def _labels(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if type(value) is not dict:
+        raise ItemError("labels", "must be an object of texts")
+    if len(value) > MAX_LABELS:
+        raise ItemError("labels", f"at most {MAX_LABELS} labels")
+    for name, text in value.items():
+        if not LABEL.fullmatch(name):
+            raise ItemError(["labels", name], "a label name matches [a-zA-Z_][a-zA-Z0-9_]*")
+        if type(text) is not str or len(text) > MAX_LABEL_VALUE:
+            raise ItemError(["labels", name], f"must be text of at most {MAX_LABEL_VALUE}")
+    return value
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
+def _points(batch: Batch, loc: Loc, value: Any) -> list[tuple[int, float]]:
+    """The good points; each bad one is reported at its index."""
+    if type(value) is not list:
+        raise ItemError("points", "must be a list of [unix seconds, value] pairs")
+    good = []
+    isfinite = _finite
+    for j, point in enumerate(value):
+        if type(point) is list and len(point) == 2:
+            t, v = point
+            if type(t) in NUMBER and type(v) in NUMBER and isfinite(v):
+                if 0 <= t < MAX_POINT_SECONDS:
+                    good.append((int(t * 1000), float(v)))
+                    continue
+                msg = "time: unix seconds between 1970 and 5138"
+            elif type(t) not in NUMBER:
+                msg = "time: not a number"
+            else:
+                msg = "value: not a finite number"
+        else:
+            msg = "must be a [unix seconds, value] pair"
+        batch.reject([*loc, "points", j], msg)
+    return good
+
+
+def _series(batch: Batch, index: int, value: Any) -> SeriesItem:
+    item = _object(value)
+    metric = item.get("metric")
+    if type(metric) is not str or len(metric) > MAX_METRIC or not METRIC.fullmatch(metric):
+        raise ItemError("metric", "matches [a-zA-Z_:][a-zA-Z0-9_:]* (at most 200 characters)")
+    labels = _labels(item.get("labels"))
+    check_id = _id(item, "check_id") if item.get("check_id") is not None else None
+    asset = _text(item, "asset", 200) or None
+    if (check_id is None) == (asset is None):
+        raise ItemError([], "names either a check_id or an asset key (one of them)")
+    points = _points(batch, ["series", index], item.get("points"))
+    return SeriesItem(metric, labels, check_id, asset, points, index)
+
+
+def _asset(index: int, value: Any) -> AssetItem:
+    item = _object(value)
+    key = _text(item, "key", 200, required=True)
+    fields: dict[str, Any] = {}
+    for name, limit in ASSET_TEXT.items():
+        if name in item:
+            fields[name] = _text(item, name, limit)
+    if "addresses" in item:
+        addresses = item["addresses"]
+        if type(addresses) is not list or not all(
+            type(a) is str and len(a) <= 100 for a in addresses
+        ):
+            raise ItemError("addresses", "must be a list of texts")
+        fields["addresses"] = addresses
+    return AssetItem(key, fields, index)
+
+
+def _fact(index: int, value: Any) -> FactItem:
+    item = _object(value)
+    status = item.get("status", FactStatus.OK.value)
+    if status not in FACT_STATUSES:
+        raise ItemError("status", f"one of {', '.join(sorted(FACT_STATUSES))}")
+    return FactItem(
+        asset=_text(item, "asset", 200, required=True),
+        name=_text(item, "name", 100, required=True),
+        value=item.get("value"),
+        status=status,
+        detail=_text(item, "detail", 2000),
+        at=_time(item, "at"),
+        index=index,
+    )
+
+
+def _section(payload: dict[str, Any], batch: Batch, name: str) -> list[tuple[int, Any]]:
+    value = payload.get(name)
+    if value is None:
+        return []
+    if type(value) is not list:
+        batch.reject([name], "must be a list")
+        return []
+    return list(enumerate(value))
+
+
+def validate_batch(payload: Any) -> Batch:
+    """The batch's good items and the errors of its bad ones; raises BatchRejected when the
+    payload is not an object or its ``batch_id`` is missing or malformed."""
+    if type(payload) is not dict:
+        raise BatchRejected("the batch must be a JSON object")
+    batch_id = payload.get("batch_id")
+    if type(batch_id) is not str or not 1 <= len(batch_id) <= 64:
+        raise BatchRejected("batch_id: required, text of 1 to 64 characters")
+    batch = Batch(batch_id)
+    for i, value in _section(payload, batch, "results"):
+        try:
+            batch.results.append((i, _result(value)))
+        except ItemError as error:
+            batch.reject(["results", i, *error.where], error.msg)
+    for i, value in _section(payload, batch, "series"):
+        try:
+            batch.series.append(_series(batch, i, value))
+        except ItemError as error:
+            batch.reject(["series", i, *error.where], error.msg)
+    for i, value in _section(payload, batch, "assets"):
+        try:
+            batch.assets.append(_asset(i, value))
+        except ItemError as error:
+            batch.reject(["assets", i, *error.where], error.msg)
+    for i, value in _section(payload, batch, "facts"):
+        try:
+            batch.facts.append(_fact(i, value))
+        except ItemError as error:
+            batch.reject(["facts", i, *error.where], error.msg)
+    return batch

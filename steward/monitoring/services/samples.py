@@ -1,0 +1,166 @@
+"""Resolving series and writing samples in bulk: the hot path of ingest.
+
+1. A series is found by a digest of (owner, metric, labels), unique per client; ids are kept
+   in an in-process cache (``SeriesCache``), so a steady sender costs no query for them.
+2. Samples are written in one statement stream inside the caller's transaction: ``executemany``
+   on SQLite, ``COPY`` on PostgreSQL. A point sent twice is stored once (``INSERT OR IGNORE``;
+   on PostgreSQL a COPY that meets a duplicate is redone through ``ON CONFLICT DO NOTHING``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from steward.monitoring.models import Sample, Series
+
+# (client id, owner, metric, labels) -> series id; owner is ("check", id) or ("asset", id).
+SeriesRef = tuple[int, tuple[str, int], str, tuple[tuple[str, str], ...]]
+LOOKUP_CHUNK = 500
+
+
+def series_key(owner: tuple[str, int], metric: str, labels: Iterable[tuple[str, str]]) -> str:
+    """The digest stored in ``Series.key``: stable over label order."""
+    canonical = json.dumps([list(owner), metric, sorted(labels)], separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class SeriesCache:
+    """Series ids by reference, per process. Entries expire so a series deleted by another
+    process is looked up again within ``ttl_s``; a local deletion clears the cache at once
+    (signals.py)."""
+
+    max_entries: int = 500_000
+    ttl_s: float = 300.0
+
+    def __post_init__(self) -> None:
+        self._ids: dict[SeriesRef, int] = {}
+        self._born = time.monotonic()
+        self._lock = threading.Lock()
+
+    def get_many(self, refs: Iterable[SeriesRef]) -> dict[SeriesRef, int]:
+        with self._lock:
+            if time.monotonic() - self._born > self.ttl_s:
+                self._ids, self._born = {}, time.monotonic()
+            ids = self._ids
+            return {ref: ids[ref] for ref in refs if ref in ids}
+
+    def put_many(self, found: dict[SeriesRef, int]) -> None:
+        with self._lock:
+            if len(self._ids) + len(found) > self.max_entries:
+                self._ids = {}
+            self._ids.update(found)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._ids = {}
+
+
+series_cache = SeriesCache()
+
+
+def _by_key(client_id: int, keys: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[start : start + LOOKUP_CHUNK]
+        rows = Series.objects.filter(client_id=client_id, key__in=chunk).values_list("key", "pk")
+        found.update(rows)
+    return found
+
+
+def resolve_series(refs: Iterable[SeriesRef]) -> dict[SeriesRef, int]:
+    """The id of every referenced series, creating the missing ones."""
+    wanted = set(refs)
+    ids = series_cache.get_many(wanted)
+    missing = wanted - ids.keys()
+    if not missing:
+        return ids
+    keyed = {series_key(ref[1], ref[2], ref[3]): ref for ref in missing}
+    by_client: dict[int, list[str]] = {}
+    for key, ref in keyed.items():
+        by_client.setdefault(ref[0], []).append(key)
+    found: dict[SeriesRef, int] = {}
+    for client_id, keys in by_client.items():
+        existing = _by_key(client_id, keys)
+        new = [
+            Series(
+                client_id=client_id,
+                asset_id=ref[1][1] if ref[1][0] == "asset" else None,
+                from_check_id=ref[1][1] if ref[1][0] == "check" else None,
+                metric=ref[2],
+                labels=dict(ref[3]),
+                key=key,
+            )
+            for key in keys
+            if key not in existing
+            for ref in (keyed[key],)
+        ]
+        if new:
+            # Another request may create the same series meanwhile: ignore the conflict and
+            # read the ids back.
+            Series.objects.bulk_create(new, ignore_conflicts=True, batch_size=LOOKUP_CHUNK)
+            existing.update(_by_key(client_id, [s.key for s in new]))
+        found.update({keyed[key]: pk for key, pk in existing.items()})
+    series_cache.put_many(found)
+    return ids | found
+
+
+# --- Writing samples ----------------------------------------------------------------------------
+
+SAMPLE_TABLE = Sample._meta.db_table
+SQLITE_INSERT = (
+    f'INSERT OR IGNORE INTO "{SAMPLE_TABLE}" ("series_id", "ts", "value") VALUES (?, ?, ?)'  # noqa: S608
+)
+PG_COPY = f'COPY "{SAMPLE_TABLE}" ("series_id", "ts", "value") FROM STDIN (FORMAT BINARY)'
+PG_STAGE_COPY = 'COPY "monitoring_sample_stage" (series_id, ts, value) FROM STDIN (FORMAT BINARY)'
+PG_STAGE = (
+    'CREATE TEMPORARY TABLE IF NOT EXISTS "monitoring_sample_stage" '
+    "(series_id bigint, ts bigint, value double precision) ON COMMIT DELETE ROWS"
+)
+PG_MERGE = (
+    f'INSERT INTO "{SAMPLE_TABLE}" ("series_id", "ts", "value") '  # noqa: S608
+    'SELECT series_id, ts, value FROM "monitoring_sample_stage" ON CONFLICT DO NOTHING'
+)
+
+
+def write_samples(rows: Sequence[tuple[int, int, float]]) -> None:
+    """Insert (series id, Unix ms, value) rows inside the caller's transaction."""
+    if not rows:
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    if connection.vendor == "postgresql":
+        _copy_postgres(raw, rows)
+    else:
+        raw.executemany(SQLITE_INSERT, rows)
+
+
+def _copy(raw: object, statement: str, rows: Sequence[tuple[int, int, float]]) -> None:
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+        # Binary COPY with declared types: psycopg packs each row in C.
+        copy.set_types(["int8", "int8", "float8"])
+        for row in rows:
+            copy.write_row(row)
+
+
+def _copy_postgres(raw: object, rows: Sequence[tuple[int, int, float]]) -> None:
+    import psycopg  # only on PostgreSQL installations: SQLite ones need not have it
+
+    try:
+        with transaction.atomic():
+            _copy(raw, PG_COPY, rows)
+        return
+    except psycopg.errors.UniqueViolation:
+        pass  # a point already stored: stage the rows and merge them without the duplicates
+    with raw.cursor() as cursor:  # type: ignore[attr-defined]
+        cursor.execute(PG_STAGE)
+        _copy(raw, PG_STAGE_COPY, rows)
+        cursor.execute(PG_MERGE)
+        cursor.execute('TRUNCATE "monitoring_sample_stage"')
