@@ -1,0 +1,103 @@
+"""``evaluate``: one rule over one series window, from the previous state, at ``now``.
+
+This is the readable reference; ``cycle.py`` does the same for many series at once and is tested
+to agree with it. Steps:
+
+1. The rule kind turns the window into condition segments (``machine.segments``).
+2. The machine walks the segments newer than the previous evaluation: pending, firing,
+   resolved, cancelled, at their exact instants (``machine.run``).
+3. The policy decides what is told: flapping, maintenance, catch-up (``policy.apply``).
+4. The new state records everything, with ``next_evaluation_at``: the earliest instant at which
+   something changes without new data (store it in the indexed deadline column).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+from . import machine, policy
+from .forecast import crossing_offset
+from .model import (
+    AlertState,
+    Forecast,
+    Occurrence,
+    Rule,
+    RuleKind,
+    SeriesWindow,
+    Transition,
+    dedup_key,
+    to_datetime,
+    to_seconds,
+)
+
+MAX_CROSSING = 100 * 365 * 86_400.0
+
+
+def evaluate(
+    rule: Rule,
+    window: SeriesWindow,
+    previous: AlertState | None,
+    now: datetime,
+    maintenance: Sequence[Occurrence] = (),
+) -> tuple[AlertState, list[Transition]]:
+    """Evaluate ``rule`` over ``window``. ``maintenance`` lists the occurrences that cover this
+    series' asset or client (``maintenance.occurrences``); transitions inside them are
+    suppressed."""
+    prior = previous or AlertState(key=dedup_key(rule.id, window.identity))
+    now_s = to_seconds(now)
+    watermark = -math.inf if prior.evaluated_at is None else to_seconds(prior.evaluated_at)
+    progress = machine.Progress(
+        phase=prior.phase,
+        pending_since=_seconds(prior.pending_since),
+        firing_since=_seconds(prior.firing_since),
+        value=prior.value,
+    )
+    found = machine.segments(rule, window, now_s)
+    progress, events = machine.run(rule, found, progress, watermark, now_s)
+    fitted = forecast_of(rule, window, now) if rule.kind is RuleKind.FORECAST else None
+    result = policy.apply(rule, prior, events, now, maintenance, fitted)
+    deadlines = [d for d in (machine.deadline(rule, progress, window, now_s),) if d is not None]
+    next_at = [to_datetime(d) for d in deadlines]
+    if result.deadline is not None:
+        next_at.append(result.deadline)
+    evaluated_at = now if prior.evaluated_at is None else max(prior.evaluated_at, now)
+    state = AlertState(
+        key=prior.key,
+        phase=progress.phase,
+        pending_since=_moment(progress.pending_since),
+        firing_since=_moment(progress.firing_since),
+        evaluated_at=evaluated_at,
+        notified=result.notified,
+        changes=result.changes,
+        flapping_since=result.flapping_since,
+        suppressed=result.suppressed,
+        value=progress.value,
+        forecast=fitted,
+        next_evaluation_at=min(next_at) if next_at else None,
+    )
+    return state, result.transitions
+
+
+def forecast_of(rule: Rule, window: SeriesWindow, now: datetime) -> Forecast | None:
+    """The fitted line at ``now``, or None when the window cannot support a decision."""
+    now_s = to_seconds(now)
+    points = [(t, v) for t, v in window.points if not (math.isnan(t) or math.isnan(v))]
+    lines = machine.fit_one(rule, points, now_s)
+    count, span = int(lines.count[0]), float(lines.span[0])
+    slope, value_now = float(lines.slope[0]), float(lines.value_now[0])
+    if count < max(rule.min_points, 2) or span < rule.min_span_seconds or math.isnan(slope):
+        return None
+    offset = crossing_offset(value_now, slope, rule.comparison, rule.threshold)
+    # Beyond a century the line says "never" (and datetime would overflow).
+    crossing = None if offset is None or offset > MAX_CROSSING else to_datetime(now_s + offset)
+    return Forecast(now, slope, value_now, crossing, count, span)
+
+
+def _seconds(moment: datetime | None) -> float | None:
+    return None if moment is None else to_seconds(moment)
+
+
+def _moment(seconds: float | None) -> datetime | None:
+    return None if seconds is None else to_datetime(seconds)

@@ -1,0 +1,97 @@
+"""Least-squares trend lines over many windows at once, and the forecast decision.
+
+One implementation serves both the single-series ``evaluate`` (a one-row array) and the batch
+``cycle``, so the two cannot disagree on the arithmetic. Times are taken relative to ``now``
+before summing: unix seconds squared lose precision, offsets of a day do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .model import Comparison, Signal
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Per row: points used, their span, the fitted value at ``now`` and the slope per second."""
+
+    count: npt.NDArray[np.int64]
+    span: FloatArray
+    value_now: FloatArray
+    slope: FloatArray
+
+
+def fit_lines(times: FloatArray, values: FloatArray, now: float, window: float) -> Lines:
+    """Fit ``value = value_now + slope * (t - now)`` per row over points in ``[now - window, now]``.
+
+    ``times``/``values`` are ``(rows, columns)``; NaN marks a missing point. Rows with fewer
+    than two distinct times get a NaN slope.
+    """
+    offsets = times - now
+    used = ~np.isnan(offsets) & ~np.isnan(values) & (offsets >= -window) & (offsets <= 0)
+    weight = used.astype(np.float64)
+    x = np.where(used, offsets, 0.0)
+    y = np.where(used, values, 0.0)
+    count = weight.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_x = x.sum(axis=1) / count
+        mean_y = y.sum(axis=1) / count
+        dx = np.where(used, x - mean_x[:, None], 0.0)
+        dy = np.where(used, y - mean_y[:, None], 0.0)
+        sxx = (dx * dx).sum(axis=1)
+        slope = np.where(sxx > 0, (dx * dy).sum(axis=1) / sxx, np.nan)
+        value_now = mean_y - slope * mean_x
+    earliest = np.where(used, x, np.inf).min(axis=1, initial=np.inf)
+    latest = np.where(used, x, -np.inf).max(axis=1, initial=-np.inf)
+    span = np.where(count > 0, latest - earliest, 0.0)
+    return Lines(count.astype(np.int64), span, value_now, slope)
+
+
+def forecast_signals(
+    lines: Lines,
+    comparison: Comparison,
+    limit: float,
+    horizon: float,
+    min_points: int,
+    min_span: float,
+) -> npt.NDArray[np.int8]:
+    """BREACH where the line is beyond ``limit`` at some instant of ``[now, now + horizon]``,
+    CLEAR where it is not, -1 (no decision) where the fit has too few points or too short a span.
+
+    A line is monotonic, so checking both ends of the horizon is exact.
+    """
+    at_horizon = lines.value_now + lines.slope * horizon
+    beyond = holds(comparison, lines.value_now, limit) | holds(comparison, at_horizon, limit)
+    decided = (
+        (lines.count >= max(min_points, 2)) & (lines.span >= min_span) & ~np.isnan(lines.slope)
+    )
+    signal = np.where(beyond, np.int8(Signal.BREACH), np.int8(Signal.CLEAR)).astype(np.int8)
+    return np.where(decided, signal, np.int8(-1)).astype(np.int8)
+
+
+def crossing_offset(
+    value_now: float, slope: float, comparison: Comparison, limit: float
+) -> float | None:
+    """Seconds from now until the line reaches ``limit`` (0 if already beyond; None if never)."""
+    if comparison.holds(value_now, limit):
+        return 0.0
+    toward = slope > 0 if comparison.upward else slope < 0
+    if not toward:
+        return None
+    return (limit - value_now) / slope
+
+
+def holds(comparison: Comparison, values: FloatArray, limit: float) -> npt.NDArray[np.bool_]:
+    if comparison is Comparison.GT:
+        return values > limit
+    if comparison is Comparison.GE:
+        return values >= limit
+    if comparison is Comparison.LT:
+        return values < limit
+    return values <= limit
