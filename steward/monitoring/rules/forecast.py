@@ -15,16 +15,20 @@ import numpy.typing as npt
 from .model import Comparison, Signal
 
 FloatArray = npt.NDArray[np.float64]
+# A slope at least 3 standard errors from zero: by chance about 3 times in 1,000 fits.
+MIN_T_STAT = 3.0
 
 
 @dataclass(frozen=True)
 class Lines:
-    """Per row: points used, their span, the fitted value at ``now`` and the slope per second."""
+    """Per row: points used, their span, the fitted value at ``now``, the slope per second and
+    its t statistic (slope over its standard error: how far the trend stands out of the noise)."""
 
     count: npt.NDArray[np.int64]
     span: FloatArray
     value_now: FloatArray
     slope: FloatArray
+    t_stat: FloatArray
 
 
 def fit_lines(times: FloatArray, values: FloatArray, now: float, window: float) -> Lines:
@@ -47,10 +51,14 @@ def fit_lines(times: FloatArray, values: FloatArray, now: float, window: float) 
         sxx = (dx * dx).sum(axis=1)
         slope = np.where(sxx > 0, (dx * dy).sum(axis=1) / sxx, np.nan)
         value_now = mean_y - slope * mean_x
+        residual = np.where(used, dy - slope[:, None] * dx, 0.0)
+        # t statistic of the slope; infinite when the points lie exactly on the line.
+        spread = (residual * residual).sum(axis=1) / np.maximum(count - 2, 1)
+        t_stat = np.abs(slope) * np.sqrt(sxx) / np.sqrt(spread)
     earliest = np.where(used, x, np.inf).min(axis=1, initial=np.inf)
     latest = np.where(used, x, -np.inf).max(axis=1, initial=-np.inf)
     span = np.where(count > 0, latest - earliest, 0.0)
-    return Lines(count.astype(np.int64), span, value_now, slope)
+    return Lines(count.astype(np.int64), span, value_now, slope, np.nan_to_num(t_stat, nan=0.0))
 
 
 def forecast_signals(
@@ -64,10 +72,13 @@ def forecast_signals(
     """BREACH where the line is beyond ``limit`` at some instant of ``[now, now + horizon]``,
     CLEAR where it is not, -1 (no decision) where the fit has too few points or too short a span.
 
-    A line is monotonic, so checking both ends of the horizon is exact.
+    A line is monotonic, so checking both ends of the horizon is exact. A crossing ahead counts
+    only when the trend is significant (``MIN_T_STAT``): noise around a level near the limit
+    makes steep lines over short spans, and those must not fire.
     """
     at_horizon = lines.value_now + lines.slope * horizon
-    beyond = holds(comparison, lines.value_now, limit) | holds(comparison, at_horizon, limit)
+    trend = holds(comparison, at_horizon, limit) & (lines.t_stat >= MIN_T_STAT)
+    beyond = holds(comparison, lines.value_now, limit) | trend
     decided = (
         (lines.count >= max(min_points, 2)) & (lines.span >= min_span) & ~np.isnan(lines.slope)
     )
