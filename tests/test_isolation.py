@@ -37,6 +37,7 @@ from steward.tenancy import services
 from steward.tenancy.models import ApiToken, Client, User
 from tests.agreements.builders import AGREEMENT_BUILDERS
 from tests.conftest import World
+from tests.monitoring.builders import MONITORING_BUILDERS
 from tests.servicedesk.builders import SERVICEDESK_BUILDERS
 from tests.servicedesk.builders_work import WORK_BUILDERS
 
@@ -57,6 +58,7 @@ ACME_BUILDERS: dict[str, Callable[[World], models.Model]] = {
     **AGREEMENT_BUILDERS,
     **SERVICEDESK_BUILDERS,
     **WORK_BUILDERS,
+    **MONITORING_BUILDERS,
 }
 
 EXTEND_HINT = (

@@ -1,8 +1,6 @@
 """Assets under /api/v1/: list with filters, read, create and change by hand, facts, and the
 CSV import. Every lookup starts at ``Asset.objects.visible_to(user)``."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.db.models import Q, QuerySet

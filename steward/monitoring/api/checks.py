@@ -1,8 +1,6 @@
 """Checks under /api/v1/: list, read, create, change, delete. Secrets in ``params`` are
 write-only: answers name which are set (``secrets_set``), never their values."""
 
-from __future__ import annotations
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router

@@ -1,8 +1,6 @@
 """Collectors and agents under /api/v1/: list, read, create (the token is in that answer
 only), revoke."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.db.models import QuerySet

@@ -9,8 +9,6 @@ sent], STEWARD_MONITORING_INGEST_MAX_DECOMPRESSED_BYTES [64 MiB], STEWARD_MONITO
 [50 batches a second per sender] and STEWARD_MONITORING_INGEST_BURST [100].
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 import time

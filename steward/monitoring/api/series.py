@@ -5,8 +5,6 @@
 retention, hourly rollups otherwise (``step`` rounded up to whole hours).
 """
 
-from __future__ import annotations
-
 from datetime import datetime, timedelta
 from typing import Any
 
