@@ -32,6 +32,7 @@ log = logging.getLogger("steward.agent")
 
 TOKEN_ENV = "STEWARD_AGENT_TOKEN"  # noqa: S105 - the variable's name, not a secret
 EXIT_OK = 0
+EXIT_FAILURE = 1  # --once: the cycle could not collect (logged)
 EXIT_USAGE = 2
 EXIT_PENDING = 75  # EX_TEMPFAIL: batches are buffered and will be sent by a later run
 # Between cycles, a failed upload is retried no more often than this.
@@ -108,7 +109,8 @@ async def run(
     """Run cycles every `interval_s` until `stop` is set (or one cycle with `once`).
 
     Returns EXIT_OK when nothing is left in the buffer, EXIT_PENDING when batches wait for the
-    server (a later run or cycle sends them)."""
+    server (a later run or cycle sends them), EXIT_FAILURE when a `once` cycle collected nothing.
+    """
     state = StateDir(config.state_dir)
     collector = Collector(identify(config.state_dir), state, config.inventory_interval_s)
     buffer = Buffer(state.buffer_path, config.buffer_max_bytes)
@@ -116,28 +118,44 @@ async def run(
     try:
         while True:
             cycle_started = time.monotonic()
-            batch, report = await asyncio.to_thread(collector.collect)
-            batch_id = buffer.put(batch)
+            collected = await _cycle(collector, buffer)
             sent = await uploader.flush()
-            log.info(
-                "cycle %s: %d samples, %d facts%s in %.2f s; sent %d, %d pending",
-                batch_id,
-                report.samples,
-                len(report.facts),
-                " (inventory read)" if report.inventory_read else "",
-                report.duration_s,
-                sent,
-                buffer.pending(),
-            )
-            if once or stop.is_set():
+            log.info("sent %d batches, %d pending", sent, buffer.pending())
+            if once:
+                return EXIT_FAILURE if not collected else _exit_code(buffer)
+            if stop.is_set():
                 break
             await _wait_for_next_cycle(cycle_started + config.interval_s, stop, uploader)
             if stop.is_set():
                 break
-        return EXIT_PENDING if buffer.pending() else EXIT_OK
+        return _exit_code(buffer)
     finally:
         await uploader.aclose()
         buffer.close()
+
+
+async def _cycle(collector: Collector, buffer: Buffer) -> bool:
+    """Collect one batch into the buffer; False (and logged) when that failed. A failed cycle
+    does not stop the agent: the next one may well succeed, and buffered batches still go."""
+    try:
+        batch, report = await asyncio.to_thread(collector.collect)
+        batch_id = buffer.put(batch)
+    except Exception:
+        log.exception("cycle failed; nothing collected this time")
+        return False
+    log.info(
+        "cycle %s: %d samples, %d facts%s in %.2f s",
+        batch_id,
+        report.samples,
+        len(report.facts),
+        " (inventory read)" if report.inventory_read else "",
+        report.duration_s,
+    )
+    return True
+
+
+def _exit_code(buffer: Buffer) -> int:
+    return EXIT_PENDING if buffer.pending() else EXIT_OK
 
 
 async def _wait_for_next_cycle(deadline: float, stop: asyncio.Event, uploader: Uploader) -> None:

@@ -88,6 +88,9 @@ class StateDir:
             return (self.path / name).read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            log.warning("ignoring %s: %s", self.path / name, exc.strerror or exc)
+            return None
 
     def _write(self, name: str, text: str) -> None:
         partial = self.path / f".{name}.tmp"

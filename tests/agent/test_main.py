@@ -17,7 +17,15 @@ from typing import Any
 import pytest
 
 from steward.agent.identity import identify
-from steward.agent.main import EXIT_OK, EXIT_PENDING, AgentConfig, main, parse_args, run
+from steward.agent.main import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_PENDING,
+    AgentConfig,
+    main,
+    parse_args,
+    run,
+)
 from steward.agent.state import LastInventory, StateDir
 from tests.agent.conftest import IngestStub
 
@@ -181,6 +189,20 @@ def test_sigterm_stops_the_agent(ingest_stub: IngestStub, tmp_path: Path) -> Non
     finally:
         agent.kill()
         agent.wait()
+
+
+def test_a_failed_cycle_is_reported_and_buffered_batches_still_go(
+    ingest_stub: IngestStub, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    seed_inventory(tmp_path)
+    ingest_stub.stop()
+    assert main(argv(ingest_stub, tmp_path, "--once")) == EXIT_PENDING
+    ingest_stub.start()
+    (tmp_path / "counters.json").unlink()
+    (tmp_path / "counters.json").mkdir()  # the state dir cannot take the new counters
+    assert main(argv(ingest_stub, tmp_path, "--once")) == EXIT_FAILURE
+    assert "cycle failed" in caplog.text
+    assert len(ingest_stub.received) == 1  # the batch buffered by the first run
 
 
 @pytest.mark.parametrize(
