@@ -1,8 +1,8 @@
 """Least-squares trend lines over many windows at once, and the forecast decision.
 
 One implementation serves both the single-series ``evaluate`` (a one-row array) and the batch
-``cycle``, so the two cannot disagree on the arithmetic. Times are taken relative to ``now``
-before summing: unix seconds squared lose precision, offsets of a day do not.
+``cycle``, so the two cannot disagree on the arithmetic. Times are taken relative to the middle
+of the window before summing: unix seconds squared lose precision, offsets of half a day do not.
 """
 
 from __future__ import annotations
@@ -35,30 +35,32 @@ def fit_lines(times: FloatArray, values: FloatArray, now: float, window: float) 
     """Fit ``value = value_now + slope * (t - now)`` per row over points in ``[now - window, now]``.
 
     ``times``/``values`` are ``(rows, columns)``; NaN marks a missing point. Rows with fewer
-    than two distinct times get a NaN slope.
+    than two distinct times get a NaN slope. The fit works from plain sums (count, x, y, xx,
+    xy, yy) with x centred on the window's middle: for whole-second times and whole values the
+    sums are exact, so a row gives the same line whatever padding surrounds it.
     """
+    half = window / 2
     offsets = times - now
     used = ~np.isnan(offsets) & ~np.isnan(values) & (offsets >= -window) & (offsets <= 0)
-    weight = used.astype(np.float64)
-    x = np.where(used, offsets, 0.0)
+    x = np.where(used, offsets + half, 0.0)
     y = np.where(used, values, 0.0)
-    count = weight.sum(axis=1)
+    count = used.sum(axis=1).astype(np.float64)
+    sum_x, sum_y = x.sum(axis=1), y.sum(axis=1)
+    sum_xx, sum_xy, sum_yy = (x * x).sum(axis=1), (x * y).sum(axis=1), (y * y).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_x = x.sum(axis=1) / count
-        mean_y = y.sum(axis=1) / count
-        dx = np.where(used, x - mean_x[:, None], 0.0)
-        dy = np.where(used, y - mean_y[:, None], 0.0)
-        sxx = (dx * dx).sum(axis=1)
-        slope = np.where(sxx > 0, (dx * dy).sum(axis=1) / sxx, np.nan)
-        value_now = mean_y - slope * mean_x
-        residual = np.where(used, dy - slope[:, None] * dx, 0.0)
+        sxx = sum_xx - sum_x * sum_x / count
+        sxy = sum_xy - sum_x * sum_y / count
+        syy = sum_yy - sum_y * sum_y / count
+        slope = np.where(sxx > 0, sxy / sxx, np.nan)
+        value_now = sum_y / count + slope * (half - sum_x / count)
         # t statistic of the slope; infinite when the points lie exactly on the line.
-        spread = (residual * residual).sum(axis=1) / np.maximum(count - 2, 1)
+        spread = np.maximum(syy - slope * sxy, 0.0) / np.maximum(count - 2, 1)
         t_stat = np.abs(slope) * np.sqrt(sxx) / np.sqrt(spread)
-    earliest = np.where(used, x, np.inf).min(axis=1, initial=np.inf)
-    latest = np.where(used, x, -np.inf).max(axis=1, initial=-np.inf)
+    earliest = np.where(used, offsets, np.inf).min(axis=1, initial=np.inf)
+    latest = np.where(used, offsets, -np.inf).max(axis=1, initial=-np.inf)
     span = np.where(count > 0, latest - earliest, 0.0)
-    return Lines(count.astype(np.int64), span, value_now, slope, np.nan_to_num(t_stat, nan=0.0))
+    t_stat = np.nan_to_num(t_stat, nan=0.0, posinf=np.inf)
+    return Lines(count.astype(np.int64), span, value_now, slope, t_stat)
 
 
 def forecast_signals(

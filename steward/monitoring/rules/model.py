@@ -212,18 +212,15 @@ def validate(rule: Rule) -> None:
             raise RuleError("window_seconds", "a forecast rule needs the fit window (> 0)")
         if rule.horizon_seconds <= 0:
             raise RuleError("horizon_seconds", "a forecast rule needs the horizon (> 0)")
-    # The recovery threshold sits on the good side of the threshold, or it is no hysteresis.
+    # The recovery threshold sits on the good side of the threshold (or on it: no hysteresis).
     recovery = rule.recovery_threshold
-    if (
-        rule.kind is RuleKind.THRESHOLD
-        and recovery is not None
-        and rule.comparison.holds(recovery, rule.threshold)
-    ):
-        raise RuleError(
-            "recovery_threshold",
-            f"must be on the good side of the threshold ({rule.comparison.value} "
-            f"{rule.threshold:g} is the bad side)",
-        )
+    if rule.kind is RuleKind.THRESHOLD and recovery is not None:
+        upward = rule.comparison.upward
+        if (upward and recovery > rule.threshold) or (not upward and recovery < rule.threshold):
+            side = "at or below" if upward else "at or above"
+            raise RuleError(
+                "recovery_threshold", f"must be {side} the threshold {rule.threshold:g}"
+            )
     if rule.kind is RuleKind.STATE_CHANGE and rule.states & rule.recovery_states:
         raise RuleError("recovery_states", "must not share a state with states")
     if rule.flap.max_changes < 0 or rule.flap.window_seconds < 0 or rule.flap.stable_seconds < 0:
