@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
@@ -38,30 +39,33 @@ comparisons = st.sampled_from(list(Comparison))
 @st.composite
 def rules(draw: st.DrawFn) -> Rule:
     kind = draw(st.sampled_from(list(RuleKind)))
-    common = {
-        "id": "r",
-        "kind": kind,
-        "selector": Selector("m"),
-        "for_seconds": draw(st.sampled_from([0, 0, 5, 30, 60])),
-        "flap": draw(flaps),
-    }
+    base = Rule(
+        id="r",
+        kind=RuleKind.THRESHOLD,
+        selector=Selector("m"),
+        for_seconds=draw(st.sampled_from([0, 0, 5, 30, 60])),
+        flap=draw(flaps),
+    )
     if kind is RuleKind.THRESHOLD:
         comparison = draw(comparisons)
         threshold = draw(st.integers(0, 10))
         band = draw(st.integers(0, 3))
         recovery = threshold - band if comparison.upward else threshold + band
-        return Rule(
-            **common, comparison=comparison, threshold=threshold, recovery_threshold=recovery
+        return replace(
+            base, comparison=comparison, threshold=threshold, recovery_threshold=recovery
         )
     if kind is RuleKind.ABSENCE:
-        return Rule(**common, window_seconds=draw(st.integers(1, 60)))
+        return replace(base, kind=kind, window_seconds=draw(st.integers(1, 60)))
     if kind is RuleKind.STATE_CHANGE:
-        states = draw(st.sets(st.sampled_from(list(CheckState)), min_size=1, max_size=2))
-        rest = [s for s in CheckState if s not in states]
-        recovery = draw(st.sets(st.sampled_from(rest), min_size=1, max_size=len(rest)))
-        return Rule(**common, states=frozenset(states), recovery_states=frozenset(recovery))
-    return Rule(
-        **common,
+        triggers = draw(st.sets(st.sampled_from(list(CheckState)), min_size=1, max_size=2))
+        rest = [s for s in CheckState if s not in triggers]
+        recovered = draw(st.sets(st.sampled_from(rest), min_size=1, max_size=len(rest)))
+        return replace(
+            base, kind=kind, states=frozenset(triggers), recovery_states=frozenset(recovered)
+        )
+    return replace(
+        base,
+        kind=kind,
         comparison=draw(comparisons),
         threshold=draw(st.integers(0, 20)),
         window_seconds=draw(st.integers(10, 200)),
@@ -74,7 +78,8 @@ def rules(draw: st.DrawFn) -> Rule:
 @st.composite
 def series(draw: st.DrawFn) -> list[tuple[float, float]]:
     gaps = draw(st.lists(st.integers(1, 40), max_size=14))
-    times = np.cumsum([0, *gaps]).tolist() if gaps or draw(st.booleans()) else []
+    empty = not gaps and draw(st.booleans())
+    times: list[int] = [] if empty else np.cumsum([0, *gaps]).tolist()
     values = draw(st.lists(st.integers(0, 12), min_size=len(times), max_size=len(times)))
     return [(S0 + t, float(v)) for t, v in zip(times, values, strict=True)]
 
