@@ -7,6 +7,7 @@ inventory interval has passed, since `apt-get -s upgrade` alone takes seconds.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from steward.agent.facts import Fact
 from steward.agent.identity import Identity
 from steward.agent.state import LastInventory, StateDir, inventory_due
 from steward.collector.transport import Batcher
+
+log = logging.getLogger("steward.agent")
 
 
 @dataclass
@@ -61,14 +64,19 @@ class Collector:
 
         last_at = self.last_inventory.at if self.last_inventory else None
         if inventory_due(last_at, now, self.inventory_interval_s):
-            read = inventory.collect(self.identity)
-            report.facts = read.facts + posture.collect()
-            report.inventory_read = True
-            at = datetime.fromtimestamp(now, UTC)
-            for fact in report.facts:
-                batcher.add_fact(fact.to_wire(key, at))
-            self.last_inventory = LastInventory(now, read.asset)
-            self.state.save_inventory(self.last_inventory)
+            try:
+                read = inventory.collect(self.identity)
+                report.facts = read.facts + posture.collect()
+            except Exception:
+                # The metrics are still worth sending; inventory is tried again next cycle.
+                log.exception("reading inventory and posture failed")
+            else:
+                report.inventory_read = True
+                at = datetime.fromtimestamp(now, UTC)
+                for fact in report.facts:
+                    batcher.add_fact(fact.to_wire(key, at))
+                self.last_inventory = LastInventory(now, read.asset)
+                self.state.save_inventory(self.last_inventory)
         if self.last_inventory is not None:
             batcher.add_asset(self.last_inventory.asset)
 
