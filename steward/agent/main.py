@@ -54,6 +54,11 @@ def parse_args(argv: Sequence[str]) -> tuple[AgentConfig, bool]:
     parser = argparse.ArgumentParser(prog="steward agent", description=__doc__.splitlines()[0])
     parser.add_argument("--server", required=True, help="Steward's base URL")
     parser.add_argument("--token", help=f"the agent's token (or set {TOKEN_ENV})")
+    parser.add_argument(
+        "--token-file",
+        type=Path,
+        help=f"a file holding the token, kept out of the process list (or {TOKEN_ENV}_FILE)",
+    )
     parser.add_argument("--state-dir", type=Path, default=None, help="buffer, ids and counters")
     parser.add_argument("--interval", type=_positive, default=60.0, help="seconds between cycles")
     parser.add_argument(
@@ -68,18 +73,42 @@ def parse_args(argv: Sequence[str]) -> tuple[AgentConfig, bool]:
     url = urlsplit(args.server)
     if url.scheme not in ("http", "https") or not url.netloc:
         parser.error(f"--server: {args.server!r} is not an http(s) URL")
-    token = args.token or os.environ.get(TOKEN_ENV, "")
-    if not token.strip():
-        parser.error(f"--token: missing (pass --token or set {TOKEN_ENV})")
+    try:
+        token = _token(args.token, args.token_file)
+    except ValueError as exc:
+        parser.error(str(exc))
     config = AgentConfig(
         server=args.server,
-        token=token.strip(),
+        token=token,
         state_dir=args.state_dir or default_state_dir(),
         interval_s=args.interval,
         inventory_interval_s=args.inventory_interval,
         buffer_max_bytes=int(args.buffer_max_mb * 1024 * 1024),
     )
     return config, args.once
+
+
+def _token(given: str | None, file: Path | None) -> str:
+    """The token from --token, --token-file, STEWARD_AGENT_TOKEN or STEWARD_AGENT_TOKEN_FILE,
+    in that order. ValueError naming the option when there is none or the file cannot be read."""
+    env_file = os.environ.get(f"{TOKEN_ENV}_FILE")
+    if given:
+        token = given
+    elif file is not None or env_file:
+        path, option = (
+            (file, "--token-file") if file else (Path(str(env_file)), f"{TOKEN_ENV}_FILE")
+        )
+        try:
+            token = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(f"{option}: cannot read {path} ({exc.strerror or exc})") from None
+    else:
+        token = os.environ.get(TOKEN_ENV, "")
+    if not token.strip():
+        raise ValueError(
+            f"--token: missing or empty (pass --token or --token-file, or set {TOKEN_ENV})"
+        )
+    return token.strip()
 
 
 def _positive(text: str) -> float:

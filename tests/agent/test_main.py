@@ -223,6 +223,24 @@ def test_bad_arguments_name_the_option(
     assert message in capsys.readouterr().err
 
 
+def test_the_token_can_come_from_a_file(monkeypatch: Any, tmp_path: Path) -> None:
+    monkeypatch.delenv("STEWARD_AGENT_TOKEN", raising=False)
+    (tmp_path / "token").write_text("sta_from_file\n")
+    base = ["--server", "https://s.example", "--state-dir", str(tmp_path)]
+    config, _ = parse_args([*base, "--token-file", str(tmp_path / "token")])
+    assert config.token == "sta_from_file"
+    monkeypatch.setenv("STEWARD_AGENT_TOKEN_FILE", str(tmp_path / "token"))
+    assert parse_args(base)[0].token == "sta_from_file"
+
+
+def test_an_unreadable_token_file_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--server", "https://s.example", "--token-file", str(tmp_path / "missing")]
+    assert main(args) == 2
+    assert "--token-file: cannot read" in capsys.readouterr().err
+
+
 def test_the_token_can_come_from_the_environment(monkeypatch: Any, tmp_path: Path) -> None:
     monkeypatch.setenv("STEWARD_AGENT_TOKEN", " sta_from_env\n")
     config, once = parse_args(["--server", "https://s.example", "--state-dir", str(tmp_path)])
