@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from steward.monitoring.models import (
     Asset,
@@ -218,9 +220,10 @@ def test_check_state_moves_with_results_in_time_order(world: World, acme_collect
 
 def test_a_point_sent_in_two_batches_is_stored_once(world: World, acme_collector: Sender) -> None:
     check = acme_collector.http_check()
-    series = [{"metric": "up", "check_id": check.pk, "points": [[T0, 1], [T0 + 1, 2]]}]
+    points: list[list[float]] = [[T0, 1], [T0 + 1, 2]]
+    series = [{"metric": "up", "check_id": check.pk, "points": points}]
     acme_collector.post(batch(series=series))
-    series[0]["points"] += [[T0 + 2, 3], [T0 + 2, 3]]
+    points += [[T0 + 2, 3], [T0 + 2, 3]]
     assert acme_collector.post(batch(series=series)).status_code == 200
     assert sorted(Sample.objects.values_list("value", flat=True)) == [1, 2, 3]
 
@@ -331,3 +334,30 @@ def test_assignments_carry_decrypted_params_and_a_version(
     update_check(snmp, {"enabled": False})
     assert http.get("/api/v1/ingest/assignments").json()["version"] == empty["version"]
     assert HttpClient().get("/api/v1/ingest/assignments").status_code == 401
+
+
+# --- Any JSON through the whole stack -----------------------------------------------------------
+
+any_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    payload=any_json,
+    sections=st.dictionaries(
+        st.sampled_from(["results", "series", "assets", "facts"]), any_json, max_size=4
+    ),
+)
+def test_no_json_makes_a_server_error(
+    world: World, acme_collector: Sender, payload: Any, sections: dict[str, Any]
+) -> None:
+    for body in (payload, batch(**sections)):
+        assert acme_collector.post(body).status_code in (200, 422)
