@@ -90,25 +90,30 @@ def parse_args(argv: Sequence[str]) -> tuple[AgentConfig, bool]:
 
 def _token(given: str | None, file: Path | None) -> str:
     """The token from --token, --token-file, STEWARD_AGENT_TOKEN or STEWARD_AGENT_TOKEN_FILE,
-    in that order. ValueError naming the option when there is none or the file cannot be read."""
+    the first one set. ValueError naming the option when none is or the file cannot be read."""
     env_file = os.environ.get(f"{TOKEN_ENV}_FILE")
     if given:
         token = given
-    elif file is not None or env_file:
-        path, option = (
-            (file, "--token-file") if file else (Path(str(env_file)), f"{TOKEN_ENV}_FILE")
-        )
-        try:
-            token = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ValueError(f"{option}: cannot read {path} ({exc.strerror or exc})") from None
+    elif file is not None:
+        token = _read_token(file, "--token-file")
+    elif os.environ.get(TOKEN_ENV):
+        token = os.environ[TOKEN_ENV]
+    elif env_file:
+        token = _read_token(Path(env_file), f"{TOKEN_ENV}_FILE")
     else:
-        token = os.environ.get(TOKEN_ENV, "")
+        token = ""
     if not token.strip():
         raise ValueError(
             f"--token: missing or empty (pass --token or --token-file, or set {TOKEN_ENV})"
         )
     return token.strip()
+
+
+def _read_token(path: Path, option: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"{option}: cannot read {path} ({exc.strerror or exc})") from None
 
 
 def _positive(text: str) -> float:
