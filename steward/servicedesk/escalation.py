@@ -1,57 +1,50 @@
 """SLA escalation: announce each warning and breach once, when its instant comes.
 
-Every ticket with a running clock stores its next deadline (``next_deadline_at`` and its kind)
-in an indexed column. ``process_deadlines`` runs every minute (``tasks.announce_sla_deadlines``):
+Every ticket stores the earliest warning or breach of its clocks not announced yet in an
+indexed column (``next_deadline_at``, its kind; ``sla.next_deadline``). ``process_deadlines``
+runs every minute (``tasks.announce_sla_deadlines``):
 
 1. Read up to ``limit`` tickets whose deadline is due (``next_deadline_at <= now``).
-2. Claim each by compare-and-set: one UPDATE moves the deadline into ``announced_deadline_*``
-   and clears ``next_deadline_*`` only if the row still holds the deadline that was read. Two
-   workers reading the same row both try; the database lets one UPDATE match, so exactly one
-   announces (on PostgreSQL the second UPDATE waits for the first transaction and then finds
-   the row changed).
-3. In the claiming transaction, catch up: deadlines between the last announced one and now that
-   an action on the ticket moved past before the job ran are found by replaying the clocks
-   (``_missed_deadlines``). A deadline at or before the last one announced of the same kind is
-   never announced again.
-4. Each deadline becomes an ``SLA_WARNING`` or ``SLA_BREACH`` timeline event (``data.clock``
-   names the clock); a breach also an ``ESCALATED`` event and, after commit, a mail to the
-   client's service managers and the assignee (``notify_breach``).
-5. The SLA columns are refreshed, so ``next_deadline_at`` moves to the following deadline.
+2. Claim each by compare-and-set: one UPDATE clears ``next_deadline_*`` only if the row still
+   holds the deadline that was read. Two workers reading the same row both try; the database
+   lets one UPDATE match, so exactly one announces (on PostgreSQL the second UPDATE waits for
+   the first transaction and then finds the row changed).
+3. In the claiming transaction, compute the clocks at ``now`` and announce every deadline they
+   have reached whose kind is not in ``sla_announced``, oldest first. A deadline that an action
+   moved into the past (a priority raised two hours into a ticket, a reply one second after the
+   due) is just another unannounced deadline: nothing is replayed and nothing swept.
+4. Each becomes an ``SLA_WARNING`` or ``SLA_BREACH`` timeline event at the instant the clock
+   reached it (``data.clock`` names the clock); a breach also an ``ESCALATED`` event and, after
+   commit, a mail to the client's service managers and the assignee (``notify_breach``). A
+   breach announced with its warning unannounced supersedes it.
+5. The kinds join ``sla_announced`` and the SLA columns are refreshed, so ``next_deadline_at``
+   moves to the following deadline.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 
 from steward.servicedesk import services
-from steward.servicedesk.choices import EventKind, Source
-from steward.servicedesk.models import Ticket, TicketEvent
-from steward.servicedesk.models.tickets import OPEN_Q
+from steward.servicedesk.choices import EventKind
+from steward.servicedesk.models import Ticket
 from steward.servicedesk.routing import staff_seeing_client
-from steward.servicedesk.services.sla import CLOCK_EVENT_KINDS, TermsCache, compute_columns
+from steward.servicedesk.services.sla import CLOCK_EVENT_KINDS, TermsCache, sla_state
 from steward.tenancy.choices import Role
 from steward.tenancy.models import User
 
 log = logging.getLogger(__name__)
 
 CLOCK_LABELS = {"response": "Response", "plan": "Resolution plan", "resolution": "Resolution"}
-# A breach is announced at its due instant, when elapsed time equals the target; one second
-# later the clock reads as breached (met = False), which is what the columns should show.
-_SETTLE = timedelta(seconds=1)
-ANNOUNCED_KINDS = (EventKind.SLA_WARNING, EventKind.SLA_BREACH)
 NOBODY = "nobody to tell (no service manager or assignee with a mail address)"
-# A ticket has at most six deadlines (warning and breach of three clocks); the walk that finds
-# missed ones also steps over the ticket's events, so allow for both.
-_MAX_WALK = 200
 
 
 @dataclass(frozen=True)
@@ -83,45 +76,6 @@ def process_deadlines(now: datetime, limit: int = 500) -> list[Announcement]:
     announced: list[Announcement] = []
     for pk, at, kind in due:
         announced += _claim_and_announce(pk, at, kind, now, cache)
-    return announced + _sweep_breaches(now, limit)
-
-
-def _unannounced(clock: str) -> Q:
-    """Open tickets whose ``clock`` is breached with no breach entry on the timeline."""
-    announced = TicketEvent.objects.filter(
-        ticket=OuterRef("pk"), kind=EventKind.SLA_BREACH, data__clock=clock
-    )
-    return Q(**{f"{clock}_met": False}) & ~Q(Exists(announced))
-
-
-def _sweep_breaches(now: datetime, limit: int) -> list[Announcement]:
-    """Breaches no deadline led to: the clocks report only future deadlines, so a breach that
-    is already past when it appears (a priority raised from P4 to P1 two hours in) has none.
-    Claimed by compare-and-set on the last announcement, like deadlines."""
-    announced: list[Announcement] = []
-    for clock in ("response", "resolution"):
-        rows = (
-            # Imported tickets bring their history; their past breaches were the old system's.
-            Ticket.objects.filter(OPEN_Q)
-            .exclude(source=Source.IMPORT)
-            .filter(_unannounced(clock))
-            .order_by("pk")
-            .values_list(
-                "pk", f"{clock}_due_at", "announced_deadline_at", "announced_deadline_kind"
-            )
-        )
-        for pk, due, last_at, last_kind in rows[:limit]:
-            if due is None or due > now:
-                continue
-            with transaction.atomic():
-                claimed = Ticket.objects.filter(
-                    pk=pk, announced_deadline_at=last_at, announced_deadline_kind=last_kind
-                ).update(announced_deadline_at=due, announced_deadline_kind=f"{clock}_breach")
-                if claimed != 1:
-                    continue  # another worker announced something on this ticket meanwhile
-                ticket = Ticket.objects.select_related("client", "assignee").get(pk=pk)
-                _announce(ticket, due, f"{clock}_breach", now)
-                announced.append(Announcement(pk, f"{clock}_breach", due))
     return announced
 
 
@@ -129,98 +83,30 @@ def _claim_and_announce(
     pk: int, at: datetime, kind: str, now: datetime, cache: TermsCache
 ) -> list[Announcement]:
     with transaction.atomic():
-        last = (
-            Ticket.objects.filter(pk=pk)
-            .values_list("announced_deadline_at", "announced_deadline_kind")
-            .first()
-        )
-        if last is None:
-            return []  # the ticket is gone
         # The claim: one UPDATE that matches only while the row holds the deadline we read.
         claimed = Ticket.objects.filter(pk=pk, next_deadline_at=at, next_deadline_kind=kind).update(
             next_deadline_at=None, next_deadline_kind=""
         )
         if claimed != 1:
-            return []  # another worker took it, or an action on the ticket moved it
+            return []  # another worker took it, an action moved it, or the ticket is gone
         ticket = Ticket.objects.select_related("client", "assignee").get(pk=pk)
-        settle, deadlines = _settle(ticket, (at, kind), last, now, cache)
-        for instant, what in deadlines:
-            _announce(ticket, instant, what, settle)
-        newest = max([(at, kind), *deadlines])
-        if last[0] is None or newest[0] >= last[0]:
-            Ticket.objects.filter(pk=pk).update(
-                announced_deadline_at=newest[0], announced_deadline_kind=newest[1]
-            )
-        services.refresh_sla(ticket, settle, cache)
-    return [Announcement(pk, what, instant) for instant, what in deadlines]
-
-
-def _settle(
-    ticket: Ticket,
-    claimed: tuple[datetime, str],
-    last: tuple[datetime | None, str],
-    now: datetime,
-    cache: TermsCache,
-) -> tuple[datetime, list[tuple[datetime, str]]]:
-    """The deadlines to announce and the instant to refresh the columns at: ``now``, or one
-    second after the last deadline announced when that is later, so a breach announced at its
-    due second reads as breached. A later refresh instant may reach further deadlines; repeat
-    until it does not (a ticket has at most six)."""
-    until = max(now, claimed[0] + _SETTLE)
-    while True:
-        deadlines = _to_announce(ticket, claimed, last, until, cache)
-        settle = max([until, *(instant + _SETTLE for instant, _ in deadlines)])
-        if settle == until:
-            return settle, deadlines
-        until = settle
-
-
-def _to_announce(
-    ticket: Ticket,
-    claimed: tuple[datetime, str],
-    last: tuple[datetime | None, str],
-    until: datetime,
-    cache: TermsCache,
-) -> list[tuple[datetime, str]]:
-    """The claimed deadline and any missed ones up to ``until``, in order, without those on
-    the timeline already or at or before the last announcement of the same kind."""
-    last_at, last_kind = last
-    done = set(ticket.events.filter(kind__in=ANNOUNCED_KINDS).values_list("at", "data__kind"))
-    # Replay from the latest announcement (the breach sweep may announce out of order).
-    start = max([ticket.created_at, *(at for at, _ in done), *([last_at] if last_at else [])])
-    found = set(_missed_deadlines(ticket, start, until, cache))
-    found.add(claimed)
-    fresh = [
-        (instant, kind)
-        for instant, kind in found
-        if (instant, kind) not in done
-        and not (last_at is not None and kind == last_kind and instant <= last_at)
-    ]
-    return sorted(fresh)
-
-
-def _missed_deadlines(
-    ticket: Ticket, start: datetime, until: datetime, cache: TermsCache
-) -> list[tuple[datetime, str]]:
-    """Deadlines in (start, until] that the clocks reached, found by replaying them: from each
-    point, the next deadline counts only when no clock event comes first (an event at the same
-    instant, such as a reply at the due second, takes precedence)."""
-    events = list(ticket.events.filter(kind__in=CLOCK_EVENT_KINDS).order_by("at", "pk"))
-    instants = sorted({e.at for e in events if start < e.at <= until})
-    found: list[tuple[datetime, str]] = []
-    cursor = max(start, ticket.created_at)
-    for _ in range(_MAX_WALK):
-        columns = compute_columns(ticket, events, cursor, cache)
-        at, kind = columns["next_deadline_at"], columns["next_deadline_kind"]
-        following = next((i for i in instants if i > cursor), None)
-        if following is not None and (at is None or following <= at):
-            cursor = following
-            continue
-        if at is None or at > until:
-            break
-        found.append((at, kind))
-        cursor = at
-    return found
+        events = list(ticket.events.filter(kind__in=CLOCK_EVENT_KINDS).order_by("at", "pk"))
+        state, _ = sla_state(ticket, events, now, cache)
+        done = set(ticket.sla_announced)
+        reached = [] if state is None else state.deadlines
+        fresh = sorted(
+            (d for d in reached if d.known_at <= now and d.kind not in done),
+            key=lambda d: (d.at, d.kind),
+        )
+        for deadline in fresh:
+            _announce(ticket, deadline.at, deadline.kind, now)
+            done.add(deadline.kind)
+            if deadline.is_breach:
+                done.add(f"{deadline.clock}_warning")
+        ticket.sla_announced = sorted(done)
+        ticket.save(update_fields=["sla_announced"])
+        services.refresh_sla(ticket, now, cache)
+    return [Announcement(pk, d.kind, d.at) for d in fresh]
 
 
 def _announce(ticket: Ticket, at: datetime, kind: str, now: datetime) -> None:

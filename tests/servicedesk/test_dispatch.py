@@ -54,8 +54,10 @@ def board(desk: Desk) -> Board:
     with time_machine.travel(MONDAY_10 + timedelta(hours=1), tick=False):
         services.assign(breached, world.bob, by=world.alice)
         services.assign(at_risk, world.bob, by=world.alice)
-    with time_machine.travel(datetime(2026, 3, 2, 13, 0, tzinfo=UTC), tick=False):
-        process_deadlines(datetime(2026, 3, 2, 13, 0, tzinfo=UTC))
+    # The job's run a second after the due: the stored columns read as breached from then.
+    job_run = datetime(2026, 3, 2, 13, 0, 1, tzinfo=UTC)
+    with time_machine.travel(job_run, tick=False):
+        process_deadlines(job_run)
     with time_machine.travel(BOARD_TIME - timedelta(minutes=10), tick=False):
         fresh = desk.ticket(subject="New starter laptop")
         globex = desk.ticket(client=world.globex, requester=None, subject="Globex badge reader")

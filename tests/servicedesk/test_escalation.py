@@ -3,6 +3,7 @@ breach mail checked as it leaves over a real SMTP server on loopback."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -17,8 +18,9 @@ from steward.core.schedule import registered_jobs
 from steward.servicedesk import escalation, services
 from steward.servicedesk.choices import EventKind, Impact, Status, Urgency
 from steward.servicedesk.escalation import Announcement, process_deadlines
+from steward.servicedesk.importing import import_tickets
 from steward.servicedesk.models import Ticket
-from steward.servicedesk.services.sla import TermsCache
+from steward.servicedesk.services.sla import TermsCache, recompute_sla
 from steward.servicedesk.tasks import announce_sla_deadlines
 from steward.tenancy import services as tenancy
 from steward.tenancy.choices import Role
@@ -30,6 +32,8 @@ from tests.servicedesk.smtp import Sink
 RESPONSE_WARNING = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 RESPONSE_BREACH = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
+# A breach is known one business second after its due, when the clock reads as breached.
+BREACH_KNOWN = RESPONSE_BREACH + SECOND
 
 OnCommit = Callable[..., Any]
 
@@ -63,26 +67,23 @@ def test_warning_at_its_second_and_never_again(desk: Desk) -> None:
     assert kinds(ticket) == [(EventKind.SLA_WARNING, RESPONSE_WARNING, "response")]
     ticket.refresh_from_db()
     assert (ticket.next_deadline_at, ticket.next_deadline_kind) == (
-        RESPONSE_BREACH,
+        BREACH_KNOWN,
         "response_breach",
     )
-    assert (ticket.announced_deadline_at, ticket.announced_deadline_kind) == (
-        RESPONSE_WARNING,
-        "response_warning",
-    )
+    assert ticket.sla_announced == ["response_warning"]
     assert run_at(RESPONSE_WARNING) == []
     assert run_at(RESPONSE_WARNING + 30 * SECOND) == []
     assert len(kinds(ticket)) == 1
 
 
-def test_breach_at_its_second_escalates(
+def test_breach_one_second_after_its_due_escalates(
     desk: Desk, django_capture_on_commit_callbacks: Any
 ) -> None:
     ticket = p3_ticket(desk)
     run_at(RESPONSE_WARNING)
-    assert run_at(RESPONSE_BREACH - SECOND) == []
+    assert run_at(RESPONSE_BREACH) == []  # elapsed equals the target: met, if answered now
     with django_capture_on_commit_callbacks() as callbacks:
-        announced = run_at(RESPONSE_BREACH)
+        announced = run_at(BREACH_KNOWN)
     assert announced == [Announcement(ticket.pk, "response_breach", RESPONSE_BREACH)]
     assert announced[0].is_breach
     assert announced[0].clock == "response"
@@ -93,7 +94,7 @@ def test_breach_at_its_second_escalates(
     escalated = ticket.events.get(kind=EventKind.ESCALATED)
     assert escalated.data == {"clock": "response", "to": []}
     assert "nobody to tell" in escalated.body
-    assert run_at(RESPONSE_BREACH + SECOND) == []
+    assert run_at(BREACH_KNOWN + SECOND) == []
 
 
 def test_no_announcement_while_paused(desk: Desk) -> None:
@@ -111,8 +112,10 @@ def test_no_announcement_while_paused(desk: Desk) -> None:
     with time_machine.travel(datetime(2026, 3, 2, 15, 0, tzinfo=UTC), tick=False):
         services.change_status(ticket, Status.IN_PROGRESS, by=desk.world.bob)
     resumed_breach = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
-    assert run_at(resumed_breach - SECOND) == []
-    assert run_at(resumed_breach) == [Announcement(ticket.pk, "response_breach", resumed_breach)]
+    assert run_at(resumed_breach) == []
+    assert run_at(resumed_breach + SECOND) == [
+        Announcement(ticket.pk, "response_breach", resumed_breach)
+    ]
     assert [k for k, _, _ in kinds(ticket)] == [EventKind.SLA_WARNING, EventKind.SLA_BREACH]
 
 
@@ -156,29 +159,52 @@ def test_two_workers_at_once_on_postgresql(desk: Desk) -> None:
         assert len(kinds(ticket)) == 1
 
 
-def test_a_late_run_announces_what_it_missed_in_order(desk: Desk) -> None:
+def test_a_late_run_announces_what_it_missed(desk: Desk) -> None:
     ticket = p3_ticket(desk)
-    late = RESPONSE_BREACH
-    assert run_at(late) == [
-        Announcement(ticket.pk, "response_warning", RESPONSE_WARNING),
-        Announcement(ticket.pk, "response_breach", RESPONSE_BREACH),
+    assert run_at(RESPONSE_BREACH) == [
+        Announcement(ticket.pk, "response_warning", RESPONSE_WARNING)
     ]
-    assert kinds(ticket) == [
-        (EventKind.SLA_WARNING, RESPONSE_WARNING, "response"),
-        (EventKind.SLA_BREACH, RESPONSE_BREACH, "response"),
+
+
+def test_a_breach_supersedes_its_unannounced_warning(desk: Desk) -> None:
+    ticket = p3_ticket(desk)
+    # The job's first run comes after the breach: the warning is never announced.
+    assert run_at(BREACH_KNOWN + timedelta(minutes=5)) == [
+        Announcement(ticket.pk, "response_breach", RESPONSE_BREACH)
     ]
+    assert kinds(ticket) == [(EventKind.SLA_BREACH, RESPONSE_BREACH, "response")]
     ticket.refresh_from_db()
     assert ticket.response_met is False
+    assert ticket.sla_announced == ["response_breach", "response_warning"]
+    assert ticket.next_deadline_kind == "resolution_warning"
 
 
-def test_a_deadline_skipped_by_an_action_is_caught_up(desk: Desk) -> None:
+def test_an_action_after_a_deadline_leaves_it_due(desk: Desk) -> None:
     ticket = p3_ticket(desk)
-    # A note half a minute after the warning, before the job ran, moved the next deadline on.
+    # A note half a minute after the warning, before the job ran: the warning is still owed.
     with time_machine.travel(RESPONSE_WARNING + 30 * SECOND, tick=False):
         services.reply(ticket, "checking logs", by=desk.world.bob, public=False)
     ticket.refresh_from_db()
+    assert (ticket.next_deadline_at, ticket.next_deadline_kind) == (
+        RESPONSE_WARNING,
+        "response_warning",
+    )
+    assert [a.kind for a in run_at(RESPONSE_WARNING + timedelta(minutes=1))] == ["response_warning"]
+
+
+def test_a_late_response_is_still_announced_as_a_breach(desk: Desk) -> None:
+    ticket = p3_ticket(desk)
+    run_at(RESPONSE_WARNING)
+    # Answered half a minute late, before the job's next run: the clock stopped, breached.
+    with time_machine.travel(RESPONSE_BREACH + 30 * SECOND, tick=False):
+        services.reply(ticket, "On it", by=desk.world.bob)
+    ticket.refresh_from_db()
+    assert ticket.response_met is False
     assert ticket.next_deadline_kind == "response_breach"
-    assert [a.kind for a in run_at(RESPONSE_BREACH)] == ["response_warning", "response_breach"]
+    assert run_at(RESPONSE_BREACH + timedelta(minutes=1)) == [
+        Announcement(ticket.pk, "response_breach", RESPONSE_BREACH)
+    ]
+    assert run_at(RESPONSE_BREACH + timedelta(minutes=2)) == []
 
 
 def test_a_response_at_the_due_second_is_no_breach(desk: Desk) -> None:
@@ -214,7 +240,11 @@ def test_a_breach_already_past_when_it_appears_is_announced_once(desk: Desk) -> 
         services.set_priority(ticket, "P1", reason="whole office down", by=desk.world.bob)
     ticket.refresh_from_db()
     assert ticket.response_met is False
-    assert ticket.next_deadline_kind == "resolution_warning"
+    # Owed since an hour ago: due for the next run.
+    assert (ticket.next_deadline_at, ticket.next_deadline_kind) == (
+        MONDAY_10 + timedelta(hours=1) + SECOND,
+        "response_breach",
+    )
     assert run_at(raised + SECOND) == [
         Announcement(ticket.pk, "response_breach", MONDAY_10 + timedelta(hours=1))
     ]
@@ -252,7 +282,7 @@ def test_breach_mail_to_service_managers_and_assignee(
     run_at(RESPONSE_WARNING)
     assert sink.messages == []  # warnings go on the timeline only
     with django_capture_on_commit_callbacks(execute=True):
-        run_at(RESPONSE_BREACH)
+        run_at(BREACH_KNOWN)
     breach_mails = [(to, m) for to, m in sink.delivered() if "[SLA breach]" in m["Subject"]]
     assert len(breach_mails) == 1
     to, message = breach_mails[0]
@@ -269,3 +299,34 @@ def test_breach_mail_to_service_managers_and_assignee(
     assert "Assignee:  bob" in body
     escalated = ticket.events.get(kind=EventKind.ESCALATED)
     assert escalated.data["to"] == ["bob", "sam"]
+
+
+# --- History is not news ------------------------------------------------------------------------
+
+
+def test_an_imported_ticket_s_old_breaches_are_never_announced(desk: Desk) -> None:
+    opened = MONDAY_10 - timedelta(days=7)
+    record = {"external_ref": "OLD-9", "client": "acme", "subject": "Still open", "priority": "P3",
+              "created_at": opened.isoformat(), "events": []}  # fmt: skip
+    with time_machine.travel(MONDAY_10, tick=False):
+        report = import_tickets(json.dumps([record]), fmt="json", user=desk.world.alice)
+    assert report.imported == 1
+    ticket = Ticket.objects.get(external_ref="OLD-9")
+    assert ticket.response_met is False
+    assert ticket.resolution_met is False
+    assert set(ticket.sla_announced) == {
+        "response_breach", "response_warning", "resolution_breach", "resolution_warning"
+    }  # fmt: skip
+    assert ticket.next_deadline_at is None
+    assert run_at(MONDAY_10 + timedelta(minutes=1)) == []
+
+
+def test_a_recompute_settles_what_it_moves_into_the_past(desk: Desk) -> None:
+    ticket = p3_ticket(desk)
+    later = BREACH_KNOWN + timedelta(minutes=5)
+    list(recompute_sla(later))  # the job has not run: the recompute finds the breach reached
+    ticket.refresh_from_db()
+    assert ticket.response_met is False
+    assert "response_breach" in ticket.sla_announced
+    assert ticket.next_deadline_kind == "resolution_warning"
+    assert run_at(later + SECOND) == []

@@ -78,7 +78,8 @@ def test_the_list_api_is_a_count_the_page_of_ids_and_their_rows(desk: Desk) -> N
     # COUNT(*), the page's ids (filters and order, no joins), the page's rows with joins.
     assert len(desk_queries) == 3
     count, ids, page = desk_queries
-    assert count.startswith("SELECT COUNT(*)") and "tenancy_contact" not in ids
+    assert count.startswith("SELECT COUNT(*)")
+    assert "tenancy_contact" not in ids
     for table in (
         "tenancy_client",
         "tenancy_user",
@@ -118,7 +119,8 @@ def test_the_list_takes_the_filters_index_or_walks_newest_first(
     few, plan = _page(desk, client_open)
     assert few == [made[3].pk, made[1].pk, made[0].pk]
     # Few matches: the client's own index (never one spanning all clients), then a sort.
-    assert "(client_id=?)" in plan and "TEMP B-TREE" in plan
+    assert "(client_id=?)" in plan
+    assert "TEMP B-TREE" in plan
     bobs, plan = _page(desk, {"assignee_id": world.bob.pk, "status": ["assigned"]})
     assert bobs == [made[1].pk]
     assert "ticket_assignee_status" in plan

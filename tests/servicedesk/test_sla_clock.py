@@ -19,9 +19,11 @@ from steward.servicedesk.sla import (
     RESOLVED_STATUSES,
     ClockEvent,
     ClockEventKind,
+    Deadline,
     SlaState,
     SlaTerms,
     compute_sla,
+    next_deadline,
 )
 
 H = 3600
@@ -58,6 +60,15 @@ def plan(when: datetime) -> ClockEvent:
     return ClockEvent(when, ClockEventKind.PLAN)
 
 
+def coming(state: SlaState, now: datetime) -> tuple[datetime | None, str | None]:
+    """The next deadline as the escalation job leaves it: every one reached by ``now`` (and
+    the warnings their breaches supersede) announced."""
+    reached = {d.kind for d in state.deadlines if d.known_at <= now}
+    reached |= {k.replace("_breach", "_warning") for k in reached}
+    upcoming = next_deadline(state.deadlines, reached)
+    return (upcoming.known_at, upcoming.kind) if upcoming else (None, None)
+
+
 def sla(*events: ClockEvent, now: datetime, terms: SlaTerms = TERMS) -> SlaState:
     return compute_sla(list(events), terms, now)
 
@@ -86,14 +97,13 @@ def test_response_met_up_to_the_target_second(reply: datetime, met: bool, second
     [
         (at(2, 9), None, at(2, 12), at(2, 12), "response_warning"),
         (at(2, 11, 59, 59), None, at(2, 12), at(2, 12), "response_warning"),
-        (at(2, 12), None, at(2, 12), at(2, 13), "response_breach"),
-        (at(2, 12, 59, 59), None, at(2, 12), at(2, 13), "response_breach"),
-        # At the due second the response clock is not breached yet, but its due has passed:
-        # the next deadline is the resolution warning (12 business hours: Tuesday 13:00).
-        (at(2, 13), None, at(2, 12), at(3, 13), "resolution_warning"),
+        # A breach is known one business second after its due, when ``met`` turns False.
+        (at(2, 12), None, at(2, 12), at(2, 13, 0, 1), "response_breach"),
+        (at(2, 13), None, at(2, 12), at(2, 13, 0, 1), "response_breach"),
         (at(2, 13, 0, 1), False, at(3, 13), at(3, 13), "resolution_warning"),
-        (at(3, 13), False, at(3, 13), at(3, 17), "resolution_breach"),
-        (at(3, 17, 0, 1), False, at(3, 13), None, None),  # closed: 16 h, not breached yet
+        # Due at closing time (Tuesday 17:00): known at the next business second, Wednesday.
+        (at(3, 13), False, at(3, 13), at(4, 9, 0, 1), "resolution_breach"),
+        (at(3, 17, 0, 1), False, at(3, 13), at(4, 9, 0, 1), "resolution_breach"),
         (at(4, 9, 0, 1), False, None, None, None),
     ],
 )
@@ -109,10 +119,28 @@ def test_open_clock_verdicts_warnings_and_deadlines(
     assert state.response_due_at == at(2, 13)
     assert state.resolution_due_at == at(3, 17)
     assert state.warning_at == warning_at
-    assert state.next_deadline_at == next_at
-    assert state.next_deadline_kind == kind
+    assert coming(state, now) == (next_at, kind)
     assert state.responded_at is None
     assert state.business_seconds_to_response is None
+
+
+def test_deadlines_list_what_was_reached_and_what_is_coming() -> None:
+    state = sla(created(), now=at(2, 13, 0, 1))
+    assert state.deadlines == (
+        Deadline("response_breach", at(2, 13), at(2, 13, 0, 1)),  # its warning superseded
+        Deadline("resolution_warning", at(3, 13), at(3, 13)),
+        Deadline("resolution_breach", at(3, 17), at(4, 9, 0, 1)),
+    )
+    # Nothing announced yet: the earliest is due now, however late the job runs.
+    assert next_deadline(state.deadlines) == state.deadlines[0]
+    assert next_deadline(state.deadlines, ["response_breach"]) == state.deadlines[1]
+
+
+def test_a_reached_warning_stays_listed_while_paused_but_nothing_is_coming() -> None:
+    events = [created(), status(at(2, 12, 30), "waiting_on_client")]
+    state = sla(*events, now=at(2, 16))
+    assert state.deadlines == (Deadline("response_warning", at(2, 12), at(2, 12)),)
+    assert coming(state, at(2, 16)) == (None, None)
 
 
 def test_warning_threshold_rounds_up_to_whole_seconds() -> None:
@@ -152,8 +180,7 @@ def test_while_paused_the_due_moves_with_now_and_there_is_no_deadline() -> None:
         assert state.response_due_at == due
         assert state.paused_business_seconds == (now - at(2, 10)).seconds
         assert state.warning_at is None
-        assert state.next_deadline_at is None
-        assert state.next_deadline_kind is None
+        assert state.deadlines == ()
         assert state.response_met is None
 
 
@@ -186,7 +213,8 @@ def test_breach_through_pauses_is_the_instant_the_running_time_crossed_the_targe
     assert state.response_met is False
     assert state.response_due_at == at(2, 14)
     assert state.paused
-    assert state.next_deadline_at is None
+    # The breach stays listed (its announcement is owed) though the ticket waits now.
+    assert state.deadlines == (Deadline("response_breach", at(2, 14), at(2, 14, 0, 1)),)
 
 
 def test_response_given_while_paused_freezes_the_due_it_had_then() -> None:
@@ -209,7 +237,7 @@ def test_resolution_stops_the_clock_and_freezes_its_due() -> None:
     assert state.business_seconds_to_resolution == 8 * H
     assert state.resolution_due_at == at(3, 17)
     assert state.warning_at is None
-    assert state.next_deadline_at is None
+    assert state.deadlines == ()  # met in time: nothing reached, nothing coming
     assert not state.paused
 
 
@@ -232,8 +260,7 @@ def test_reopen_resumes_the_resolution_clock_with_its_elapsed_time() -> None:
     assert state.business_seconds_to_resolution is None
     assert state.resolution_due_at == at(4, 17)
     assert state.warning_at == at(4, 13)  # 12 h: 8 h Monday + 4 h Wednesday
-    assert state.next_deadline_at == at(4, 13)
-    assert state.next_deadline_kind == "resolution_warning"
+    assert coming(state, at(4, 10)) == (at(4, 13), "resolution_warning")
     again = sla(*events, status(at(4, 12), "resolved"), now=at(5, 9))
     assert again.resolved_at == at(4, 12)
     assert again.business_seconds_to_resolution == 11 * H
@@ -284,10 +311,9 @@ def test_plan_clock(given: datetime | None, met: bool | None) -> None:
 def test_plan_warning_and_breach_deadlines() -> None:
     events = [created(), response(at(2, 9, 30))]
     state = sla(*events, now=at(2, 10), terms=PLANNED)
-    assert state.next_deadline_at == at(2, 13, 30)  # ceil(6 h * 75 %) = 4.5 h
-    assert state.next_deadline_kind == "plan_warning"
+    assert coming(state, at(2, 10)) == (at(2, 13, 30), "plan_warning")  # ceil(6 h * 75 %)
     state = sla(*events, now=at(2, 14), terms=PLANNED)
-    assert (state.next_deadline_at, state.next_deadline_kind) == (at(2, 15), "plan_breach")
+    assert coming(state, at(2, 14)) == (at(2, 15, 0, 1), "plan_breach")
 
 
 # --- The log itself ---------------------------------------------------------------------------

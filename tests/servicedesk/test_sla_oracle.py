@@ -29,6 +29,7 @@ from steward.servicedesk.sla import (
     RESOLVED_STATUSES,
     ClockEvent,
     ClockEventKind,
+    Deadline,
     SlaState,
     SlaTerms,
     compute_sla,
@@ -251,18 +252,22 @@ def oracle_sla(ticket: Ticket) -> SlaState:
         clocks["plan"] = (ticket.plan * 60, plan_stop)
     clocks["resolution"] = (ticket.resolution * 60, last_resolve)
     seen = {name: clock(target, stop) for name, (target, stop) in clocks.items()}
-    # 2. Warnings and the next deadline, while the ticket runs.
-    warning_at = next_at = next_kind = None
-    if status not in PAUSES | RESOLVED_STATUSES:
-        for name, (due, _, warning) in seen.items():
-            if warning is None:
-                continue
-            warning_at = warning if warning_at is None else min(warning_at, warning)
-            for when, label in ((warning, "warning"), (due, "breach")):
-                if when > moment(now):
-                    if next_at is None or when < next_at:
-                        next_at, next_kind = when, f"{name}_{label}"
-                    break
+    # 2. Warnings while the ticket runs; deadlines reached, and coming while it runs.
+    running_now = status not in PAUSES | RESOLVED_STATUSES
+    warning_at = None
+    deadlines: list[Deadline] = []
+    for name, (target, stop) in clocks.items():
+        due, met, warning = seen[name]
+        at = now if stop is None else stop
+        if met is False:
+            deadlines.append(Deadline(f"{name}_breach", due, reach(target + 1, at)))
+        elif warning is not None:
+            if running_now:
+                warning_at = warning if warning_at is None else min(warning_at, warning)
+            if running_now or warning <= moment(now):
+                deadlines.append(Deadline(f"{name}_warning", warning, warning))
+            if running_now:
+                deadlines.append(Deadline(f"{name}_breach", due, reach(target + 1, at)))
     plan_seen = seen.get("plan")
     return SlaState(
         response_due_at=seen["response"][0],
@@ -284,8 +289,7 @@ def oracle_sla(ticket: Ticket) -> SlaState:
         paused=status in PAUSES,
         paused_since=moment(paused_since) if paused_since is not None else None,
         warning_at=warning_at,
-        next_deadline_at=next_at,
-        next_deadline_kind=next_kind,
+        deadlines=tuple(deadlines),
     )
 
 
@@ -375,15 +379,16 @@ def test_dues_follow_creation_and_deadlines_follow_now(ticket: Ticket) -> None:
     assert all(due is None or due > created for due in dues(state))
     assert state.paused_business_seconds >= 0
     assert (ticket.plan is None) == (state.plan_due_at is None)
-    if state.next_deadline_at is not None:
-        assert state.next_deadline_at > now
-        assert not state.paused
-        assert state.warning_at is not None
+    for deadline in state.deadlines:
+        assert deadline.at <= deadline.known_at
+        # What is not reached yet is coming only while the ticket runs.
+        if deadline.known_at > now:
+            assert not state.paused
+            assert state.warning_at is not None
     if state.paused:
         assert state.paused_since is not None
         assert state.paused_since <= now
         assert state.warning_at is None
-        assert state.next_deadline_at is None
 
 
 @settings(max_examples=200, deadline=None)

@@ -22,7 +22,7 @@ from steward.servicedesk.choices import DONE_STATUSES, EventKind, Status, Ticket
 from steward.servicedesk.demo.texts import FIXES, NOTES, VENDOR_REASONS, WAIT_REASONS
 from steward.servicedesk.importing.bulk import PendingEvent
 from steward.servicedesk.models import Queue, Survey, Ticket, TicketEvent, TimeEntry
-from steward.servicedesk.services.sla import TermsCache, clock_events, state_columns
+from steward.servicedesk.services.sla import TermsCache, clock_events, settled, state_columns
 from steward.servicedesk.sla import SlaTerms, compute_sla
 from steward.tenancy.models import Client, User
 
@@ -219,7 +219,8 @@ def finish(desk: Desk, ticket: Ticket, events: list[PendingEvent]) -> None:
         # Duck-typed: clock_events reads kind, at, to_value, public and by_staff.
         timeline = cast(list[TicketEvent], sorted(events, key=lambda e: e.at))
         state = compute_sla(clock_events(timeline), terms, desk.now)
-    for name, value in state_columns(state, desk.policy if state else None).items():
+    policy = desk.policy if state else None
+    for name, value in state_columns(state, policy, settled(state, desk.now)).items():
         setattr(ticket, name, value)
 
 

@@ -291,7 +291,9 @@ class Writer:
         # ``clock_events`` reads kind, at, to_value, public and by_staff.
         timeline = cast(list[TicketEvent], events)
         row = cast(Ticket, ticket)
-        for name, value in compute_columns(row, timeline, self.now, self.terms).items():
+        # The old system's breaches are history, not news: settled, never announced.
+        columns = compute_columns(row, timeline, self.now, self.terms, settle=True)
+        for name, value in columns.items():
             setattr(ticket, name, value)
 
 

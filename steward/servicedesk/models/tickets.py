@@ -122,13 +122,14 @@ class Ticket(models.Model):
     paused_business_seconds = models.PositiveIntegerField(default=0)
     sla_paused = models.BooleanField(default=False)
     sla_warning_at = models.DateTimeField(null=True, blank=True)
-    # The next instant the escalation job must act on (warning or breach of a running clock).
+    # The next instant the escalation job must act on: the earliest warning or breach not
+    # announced yet (``sla.next_deadline``), which may be past when an action moved it there.
     # Claimed by compare-and-set, so several workers never announce one deadline twice.
     next_deadline_at = models.DateTimeField(null=True, blank=True)
     next_deadline_kind = models.CharField(max_length=24, blank=True)
-    # The last deadline announced, so a recompute never re-announces it.
-    announced_deadline_at = models.DateTimeField(null=True, blank=True)
-    announced_deadline_kind = models.CharField(max_length=24, blank=True)
+    # Deadline kinds announced (or settled as history by an import or a recompute): each kind
+    # is announced once per ticket.
+    sla_announced = models.JSONField(default=list, blank=True)
 
     objects = TicketQuerySet.as_manager()
 

@@ -19,7 +19,14 @@ from steward.core import audit
 from steward.core.businesstime import compile_calendar
 from steward.servicedesk.choices import EventKind, Status
 from steward.servicedesk.models import Ticket, TicketEvent
-from steward.servicedesk.sla import ClockEvent, ClockEventKind, SlaState, SlaTerms, compute_sla
+from steward.servicedesk.sla import (
+    ClockEvent,
+    ClockEventKind,
+    SlaState,
+    SlaTerms,
+    compute_sla,
+    next_deadline,
+)
 from steward.tenancy.models import Client
 
 # The ticket columns that hold the SLA state, in the order the audit log shows them.
@@ -41,7 +48,10 @@ SLA_FIELDS = (
     "sla_warning_at",
     "next_deadline_at",
     "next_deadline_kind",
+    "sla_announced",
 )
+# Columns that move as the clocks run or the job announces; the rest are outcomes.
+BOOKKEEPING = frozenset({"next_deadline_at", "next_deadline_kind", "sla_paused", "sla_announced"})
 # Events that move a clock; the rest of the timeline never changes the SLA state.
 CLOCK_EVENT_KINDS = (EventKind.CREATED, EventKind.STATUS, EventKind.REPLY, EventKind.PLAN)
 
@@ -148,14 +158,19 @@ def clock_events(events: Iterable[TicketEvent]) -> list[ClockEvent]:
     return clock
 
 
-def state_columns(state: SlaState | None, policy: SlaPolicy | None) -> dict[str, Any]:
-    """The ticket column values for an SLA state (all empty when the ticket has no SLA)."""
+def state_columns(
+    state: SlaState | None, policy: SlaPolicy | None, announced: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The ticket column values for an SLA state (all empty when the ticket has no SLA), the
+    next deadline being the earliest not in ``announced``."""
     if state is None:
         return dict.fromkeys(SLA_FIELDS) | {
             "paused_business_seconds": 0,
             "sla_paused": False,
             "next_deadline_kind": "",
+            "sla_announced": sorted(announced),
         }
+    coming = next_deadline(state.deadlines, announced)
     return {
         "sla_policy_id": policy.pk if policy else None,
         "response_due_at": state.response_due_at,
@@ -172,25 +187,53 @@ def state_columns(state: SlaState | None, policy: SlaPolicy | None) -> dict[str,
         "paused_business_seconds": state.paused_business_seconds,
         "sla_paused": state.paused,
         "sla_warning_at": state.warning_at,
-        "next_deadline_at": state.next_deadline_at,
-        "next_deadline_kind": state.next_deadline_kind or "",
+        "next_deadline_at": coming.known_at if coming else None,
+        "next_deadline_kind": coming.kind if coming else "",
+        "sla_announced": sorted(announced),
     }
 
 
-def compute_columns(
+def settled(state: SlaState | None, now: datetime) -> set[str]:
+    """The deadline kinds already reached at ``now``, with the warnings their breaches
+    superseded: history that an import, the demo or a correction brings in is not news."""
+    if state is None:
+        return set()
+    reached = {d.kind for d in state.deadlines if d.known_at <= now}
+    return reached | {k.replace("_breach", "_warning") for k in reached if k.endswith("_breach")}
+
+
+def sla_state(
     ticket: Ticket, events: Sequence[TicketEvent], now: datetime, cache: TermsCache | None = None
-) -> dict[str, Any]:
-    """What the SLA columns of ``ticket`` should hold, from its events, at ``now``."""
+) -> tuple[SlaState | None, SlaPolicy | None]:
+    """The SLA state of ``ticket`` at ``now`` from its events, and the policy it came from."""
     resolved = (cache or TermsCache()).for_ticket(ticket)
     if resolved is None:
-        return state_columns(None, None)
-    state = compute_sla(clock_events(events), resolved.terms, now)
-    return state_columns(state, resolved.policy)
+        return None, None
+    return compute_sla(clock_events(events), resolved.terms, now), resolved.policy
+
+
+def compute_columns(
+    ticket: Ticket,
+    events: Sequence[TicketEvent],
+    now: datetime,
+    cache: TermsCache | None = None,
+    settle: bool = False,
+) -> dict[str, Any]:
+    """What the SLA columns of ``ticket`` should hold, from its events, at ``now``; ``settle``
+    marks the deadlines already reached as announced (see ``settled``)."""
+    state, policy = sla_state(ticket, events, now, cache)
+    announced = set(getattr(ticket, "sla_announced", None) or ())
+    if settle:
+        announced |= settled(state, now)
+    return state_columns(state, policy, announced)
 
 
 def refresh_sla(ticket: Ticket, now: datetime, cache: TermsCache | None = None) -> list[str]:
     """Recompute the SLA columns of ``ticket`` from its events and save those that changed;
     returns the changed field names."""
+    # The escalation job writes these columns in its own transaction: compare with (and build
+    # on) what is stored, not with what this object held when it was read.
+    ticket.refresh_from_db(fields=[_field(name) for name in SLA_FIELDS])
     events = list(ticket.events.filter(kind__in=CLOCK_EVENT_KINDS).order_by("at", "pk"))
     columns = compute_columns(ticket, events, now, cache)
     changed = [name for name, value in columns.items() if getattr(ticket, name) != value]
@@ -246,14 +289,15 @@ def recompute_sla(
 def _recompute_one(
     ticket: Ticket, events: list[TicketEvent], now: datetime, cache: TermsCache
 ) -> Recomputed | None:
-    columns = compute_columns(ticket, events, now, cache)
+    # A correction rewrites history: deadlines it moves into the past are not announced.
+    columns = compute_columns(ticket, events, now, cache, settle=True)
     changes = {
         name: (getattr(ticket, name), value)
         for name, value in columns.items()
         if getattr(ticket, name) != value
     }
     # The next deadline moves with every pass while a clock runs; only outcomes are news.
-    material = {k: v for k, v in changes.items() if k not in ("next_deadline_at", "sla_paused")}
+    material = {k: v for k, v in changes.items() if k not in BOOKKEEPING}
     if not changes:
         return None
     with transaction.atomic():

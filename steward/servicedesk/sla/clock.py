@@ -37,11 +37,14 @@ Rules:
 7. Warning instant: the same as rule 6 with the target ``ceil(target * warning_percent / 100)``.
    ``warning_at`` is the earliest warning instant (past or future) of the clocks that are open
    (not stopped, not breached) while the ticket is in a running status; None otherwise.
-8. ``next_deadline_at``: while the ticket is in a running status, for each open clock its
-   warning instant if that is later than ``now``, else its due if that is later than ``now``;
-   the earliest of these, with its kind (``response_warning``, ``plan_breach`` ...). Ties go to
-   the clock listed first (response, plan, resolution). None while paused or stopped, and a
-   clock whose due has passed contributes nothing (the caller announces its breach at due).
+8. Deadlines: the warnings and breaches the clocks have reached, and the ones they are running
+   towards. A clock with ``met`` False has its breach (``at`` its due, ``known_at`` the instant
+   its elapsed time passed the target: one business second later), even once stopped. An open
+   clock has its warning when reached (``at`` = ``known_at`` = the warning instant; a warning
+   whose clock breached is not listed) and, while the ticket is in a running status, its coming
+   warning and breach. Paused clocks run towards nothing. ``next_deadline(deadlines,
+   announced)`` is the earliest by ``known_at`` of those not announced yet, past or future: the
+   escalation job announces each kind once, however late it runs and whatever moved meanwhile.
 9. Priority changes are not events: ``terms`` are those of the current priority, applied from
    creation.
 10. Output instants are UTC. Cost per ticket: one ``between`` per change between running, paused
@@ -51,7 +54,7 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -60,6 +63,7 @@ from steward.servicedesk.sla.terms import (
     RESOLVED_STATUSES,
     ClockEvent,
     ClockEventKind,
+    Deadline,
     SlaState,
     SlaTerms,
 )
@@ -68,9 +72,11 @@ __all__ = [
     "RESOLVED_STATUSES",
     "ClockEvent",
     "ClockEventKind",
+    "Deadline",
     "SlaState",
     "SlaTerms",
     "compute_sla",
+    "next_deadline",
 ]
 
 RUNNING, PAUSED, STOPPED = "running", "paused", "stopped"
@@ -100,6 +106,8 @@ class _Clock:
     met: bool | None
     stop: Stop | None
     warning: datetime | None  # set for open clocks only
+    target: int
+    stand: Stop  # where it stands: (stop or now, elapsed business seconds then)
 
 
 def compute_sla(events: Sequence[ClockEvent], terms: SlaTerms, now: datetime) -> SlaState:
@@ -114,7 +122,8 @@ def compute_sla(events: Sequence[ClockEvent], terms: SlaTerms, now: datetime) ->
         plan = _clock(cal, walk, terms, terms.plan_seconds, _first(walk.plan, walk), now)
     resolution = _clock(cal, walk, terms, terms.resolution_seconds, walk.last_resolve, now)
     clocks = {"response": response, "plan": plan, "resolution": resolution}
-    warning_at, next_at, next_kind = _deadlines(clocks, walk.mode == RUNNING, now)
+    warning_at = _warning_at(clocks, walk.mode == RUNNING)
+    deadlines = _deadlines(clocks, cal, walk, now)
     return SlaState(
         response_due_at=_utc(response.due),
         plan_due_at=_utc(plan.due) if plan else None,
@@ -131,9 +140,18 @@ def compute_sla(events: Sequence[ClockEvent], terms: SlaTerms, now: datetime) ->
         paused=walk.mode == PAUSED,
         paused_since=_utc(walk.paused_since) if walk.paused_since else None,
         warning_at=_utc(warning_at) if warning_at else None,
-        next_deadline_at=_utc(next_at) if next_at else None,
-        next_deadline_kind=next_kind,
+        deadlines=deadlines,
     )
+
+
+def next_deadline(deadlines: Sequence[Deadline], announced: Iterable[str] = ()) -> Deadline | None:
+    """The earliest deadline (by ``known_at``; ties in clock order) not among ``announced``."""
+    done = set(announced)
+    return min((d for d in deadlines if d.kind not in done), key=_known, default=None)
+
+
+def _known(deadline: Deadline) -> datetime:
+    return deadline.known_at
 
 
 def _prepare(events: Sequence[ClockEvent], now: datetime) -> list[ClockEvent]:
@@ -229,15 +247,14 @@ def _clock(
     stop: Stop | None,
     now: datetime,
 ) -> _Clock:
+    stand = stop if stop is not None else (now, walk.elapsed)
+    due = _reach(cal, walk.segments, target, *stand)
     if stop is not None:
-        at, elapsed = stop
-        due = _reach(cal, walk.segments, target, at, elapsed)
-        return _Clock(due, elapsed <= target, stop, None)
-    due = _reach(cal, walk.segments, target, now, walk.elapsed)
+        return _Clock(due, stand[1] <= target, stop, None, target, stand)
     if walk.elapsed > target:
-        return _Clock(due, False, None, None)
+        return _Clock(due, False, None, None, target, stand)
     warning = _reach(cal, walk.segments, terms.warning_seconds(target), now, walk.elapsed)
-    return _Clock(due, None, None, warning)
+    return _Clock(due, None, None, warning, target, stand)
 
 
 def _reach(
@@ -256,30 +273,38 @@ def _reach(
     raise AssertionError("elapsed time is the sum of the running stretches")
 
 
-def _deadlines(
-    clocks: dict[str, _Clock | None], running: bool, now: datetime
-) -> tuple[datetime | None, datetime | None, str | None]:
-    """``warning_at``, ``next_deadline_at`` and its kind (rules 7 and 8)."""
+def _warning_at(clocks: dict[str, _Clock | None], running: bool) -> datetime | None:
+    """The earliest warning instant of the open clocks while the ticket runs (rule 7)."""
     if not running:
-        return None, None, None
-    warning_at: datetime | None = None
-    best: tuple[datetime, str] | None = None
+        return None
+    warnings = [c.warning for c in clocks.values() if c is not None and c.warning is not None]
+    return min(warnings, default=None)
+
+
+def _deadlines(
+    clocks: dict[str, _Clock | None], cal: CompiledCalendar, walk: _Walk, now: datetime
+) -> tuple[Deadline, ...]:
+    """Reached and coming warnings and breaches, in clock order (rule 8)."""
+    running = walk.mode == RUNNING
+    found: list[Deadline] = []
     for name, clock in clocks.items():
-        if clock is None or clock.warning is None:
+        if clock is None:
             continue
-        if warning_at is None or clock.warning < warning_at:
-            warning_at = clock.warning
-        if clock.warning > now:
-            candidate = (clock.warning, f"{name}_warning")
-        elif clock.due > now:
-            candidate = (clock.due, f"{name}_breach")
-        else:
-            continue
-        if best is None or candidate[0] < best[0]:
-            best = candidate
-    if best is None:
-        return warning_at, None, None
-    return warning_at, best[0], best[1]
+        breach = f"{name}_breach"
+        if clock.met is False:
+            found.append(Deadline(breach, _utc(clock.due), _utc(_breached(cal, walk, clock))))
+        elif clock.warning is not None:  # open and not breached
+            if running or clock.warning <= now:
+                warning = _utc(clock.warning)
+                found.append(Deadline(f"{name}_warning", warning, warning))
+            if running:
+                found.append(Deadline(breach, _utc(clock.due), _utc(_breached(cal, walk, clock))))
+    return tuple(found)
+
+
+def _breached(cal: CompiledCalendar, walk: _Walk, clock: _Clock) -> datetime:
+    """When the clock's elapsed time passes its target (``met`` turns False)."""
+    return _reach(cal, walk.segments, clock.target + 1, *clock.stand)
 
 
 def _aware(moment: object, name: str) -> None:

@@ -17,6 +17,7 @@ __all__ = [
     "RESOLVED_STATUSES",
     "ClockEvent",
     "ClockEventKind",
+    "Deadline",
     "SlaState",
     "SlaTerms",
 ]
@@ -88,6 +89,26 @@ class SlaTerms:
 
 
 @dataclass(frozen=True, slots=True)
+class Deadline:
+    """A warning or breach of one clock (rule 8 of ``clock.py``): ``kind`` such as
+    ``response_warning`` or ``resolution_breach``; ``at`` the instant the clock reached it (the
+    due, for a breach); ``known_at`` the first instant the state shows it (``at`` for a
+    warning; for a breach one business second after the due, when ``met`` turns False)."""
+
+    kind: str
+    at: datetime
+    known_at: datetime
+
+    @property
+    def clock(self) -> str:
+        return self.kind.rsplit("_", 1)[0]
+
+    @property
+    def is_breach(self) -> bool:
+        return self.kind.endswith("_breach")
+
+
+@dataclass(frozen=True, slots=True)
 class SlaState:
     """Where a ticket's SLA clocks stand at ``now``. All instants are in UTC."""
 
@@ -106,5 +127,4 @@ class SlaState:
     paused: bool
     paused_since: datetime | None
     warning_at: datetime | None
-    next_deadline_at: datetime | None
-    next_deadline_kind: str | None
+    deadlines: tuple[Deadline, ...]
