@@ -24,6 +24,7 @@ from . import forecast, policy
 from .machine import RawEvent
 from .model import (
     Occurrence,
+    Phase,
     Rule,
     RuleKind,
     SeriesWindow,
@@ -33,6 +34,8 @@ from .model import (
     to_seconds,
 )
 from .table import PolicyFields, StateTable
+
+QUIET = PolicyFields()
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -133,13 +136,14 @@ def run_cycle(
         found = _forecast_segments(rule, lines, now_s)
         _store_forecast(rule, new, lines, found, now_s)
     else:
-        found = segments(rule, times, values)
+        found = segments(rule, *_new_columns(rule, table, times, values, now_s))
     log = _run_machine(rule, found, table, new, now_s)
     events = log.by_row()
     deadline = _machine_deadline(rule, new, times, values, now_s)
     new.evaluated_at = np.fmax(table.evaluated_at, now_s)
     firing = np.flatnonzero(table.phase == FIRING)
-    rows = sorted({*events, *maintenance, *table.policy, *firing.tolist()})
+    candidates = sorted({*events, *maintenance, *table.policy, *firing.tolist()})
+    rows = [r for r in candidates if r in events or r in maintenance or not _quiet(table, r)]
     transitions: list[Transition] = []
     for row in rows:
         prior = table.state(row)
@@ -156,6 +160,32 @@ def run_cycle(
             deadline[row] = np.fmin(deadline[row], to_seconds(result.deadline))
     new.next_evaluation_at = deadline
     return CycleResult(new, transitions, np.asarray(rows, dtype=np.int64))
+
+
+def _new_columns(
+    rule: Rule, table: StateTable, times: FloatArray, values: FloatArray, now_s: float
+) -> tuple[FloatArray, FloatArray]:
+    """Drop the leading columns that are old for every row (a warm cycle keeps one or two).
+    Absence keeps them all: a gap after an old point may still open a new segment."""
+    if rule.kind is RuleKind.ABSENCE or times.shape[1] == 0:
+        return times, values
+    watermark = np.where(np.isnan(table.evaluated_at), -np.inf, table.evaluated_at)
+    fresh = ((times > watermark[:, None]) & (times <= now_s)).any(axis=0)
+    first = int(np.argmax(fresh)) if fresh.any() else times.shape[1]
+    return times[:, first:], values[:, first:]
+
+
+def _quiet(table: StateTable, row: int) -> bool:
+    """No suppression, flapping or history, and the world believes the phase: the policy would
+    change nothing (firing alerts that stay firing are the common case)."""
+    fields = table.policy.get(row, QUIET)
+    believed = Phase.FIRING if table.phase[row] == FIRING else Phase.OK
+    return (
+        not fields.changes
+        and fields.flapping_since is None
+        and fields.suppressed is None
+        and fields.notified is believed
+    )
 
 
 def segments(rule: Rule, times: FloatArray, values: FloatArray) -> Segments:

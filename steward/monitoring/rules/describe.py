@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from .model import CheckState, Forecast, Rule, RuleKind, TransitionKind
+
+STATE_CODES = frozenset(float(s) for s in CheckState)
 
 
 def reason(rule: Rule, kind: TransitionKind, value: float | None, forecast: Forecast | None) -> str:
@@ -12,12 +16,7 @@ def reason(rule: Rule, kind: TransitionKind, value: float | None, forecast: Fore
     if rule.kind is RuleKind.FORECAST:
         return _forecast(rule, kind, forecast)
     shown = _value_text(rule, value)
-    if rule.kind is RuleKind.STATE_CHANGE:
-        condition = "in " + "/".join(sorted(s.name.lower() for s in rule.states))
-        recovered = "back to " + "/".join(sorted(s.name.lower() for s in rule.recovery_states))
-    else:
-        condition = f"{rule.comparison.value} {rule.threshold:g}"
-        recovered = f"recovered (not {rule.comparison.value} {rule.recovery:g})"
+    condition, recovered = _condition_texts(rule)
     if kind is TransitionKind.PENDING:
         return f"{metric} {shown} {condition}; firing after {rule.for_seconds} s"
     if kind is TransitionKind.FIRING:
@@ -28,10 +27,22 @@ def reason(rule: Rule, kind: TransitionKind, value: float | None, forecast: Fore
     return f"{metric} {shown}: {recovered}"
 
 
+@cache
+def _condition_texts(rule: Rule) -> tuple[str, str]:
+    """What holds while the alert is on, and what ends it (cached: a cold cycle writes many)."""
+    if rule.kind is RuleKind.STATE_CHANGE:
+        condition = "in " + "/".join(sorted(s.name.lower() for s in rule.states))
+        return condition, "back to " + "/".join(
+            sorted(s.name.lower() for s in rule.recovery_states)
+        )
+    condition = f"{rule.comparison.value} {rule.threshold:g}"
+    return condition, f"recovered (not {rule.comparison.value} {rule.recovery:g})"
+
+
 def _value_text(rule: Rule, value: float | None) -> str:
     if value is None:
         return "(no value)"
-    if rule.kind is RuleKind.STATE_CHANGE and value in {float(s) for s in CheckState}:
+    if rule.kind is RuleKind.STATE_CHANGE and value in STATE_CODES:
         return f"is {CheckState(int(value)).name.lower()},"
     return f"= {value:g}"
 
