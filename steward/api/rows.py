@@ -47,7 +47,7 @@ def fetch_by_pk(
         placeholder = list(range(-size, 0))  # never a primary key, so easy to find below
         query = build(placeholder).query
         sql, params = query.sql_with_params()
-        if sorted(params) != placeholder:
+        if list(params) != placeholder:
             raise ValueError(f"{key}: the query must take the ids as its only parameters")
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
         prepared = _prepared[(key, using, size)] = (sql, names)
