@@ -8,14 +8,24 @@ command line as such in the audit log.
 from __future__ import annotations
 
 import getpass
+import importlib
 import os
 import sys
 
 # Commands spelled with a hyphen on the command line; Django module names cannot have one.
-ALIASES = {"mail-in": "mail_in", "mail-poll": "mail_poll"}
+ALIASES = {"mail-in": "mail_in", "mail-poll": "mail_poll", "collector-token": "collector_token"}
+
+
+# Commands that run without Django: they speak to a server only through its public API.
+DJANGO_FREE = {"collector": "steward.collector.main", "agent": "steward.agent.main"}
 
 
 def main(argv: list[str] | None = None) -> None:
+    given = sys.argv[1:] if argv is None else argv
+    if given and given[0] in DJANGO_FREE:
+        # Imported here so that neither loads Django (nor the rest of Steward).
+        module = importlib.import_module(DJANGO_FREE[given[0]])
+        sys.exit(module.main(given[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "steward.settings")
     import django  # imported after the settings module is chosen
     from django.core.management import execute_from_command_line
