@@ -58,8 +58,8 @@ def evaluate(
     progress, events = machine.run(rule, found, progress, watermark, now_s)
     fitted = forecast_of(rule, window, now) if rule.kind is RuleKind.FORECAST else None
     result = policy.apply(rule, prior, events, now, maintenance, fitted)
-    deadlines = [d for d in (machine.deadline(rule, progress, window, now_s),) if d is not None]
-    next_at = [to_datetime(d) for d in deadlines]
+    machine_deadline = machine.deadline(rule, progress, window, now_s)
+    next_at = [] if machine_deadline is None else [to_datetime(machine_deadline)]
     if result.deadline is not None:
         next_at.append(result.deadline)
     evaluated_at = now if prior.evaluated_at is None else max(prior.evaluated_at, now)
