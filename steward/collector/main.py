@@ -199,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # httpx logs every request at INFO: thousands a minute, and CPU the checks need.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.root.level))
 
     async def until_signalled() -> None:
         stop = asyncio.Event()

@@ -84,6 +84,14 @@ class Handler(BaseHTTPRequestHandler):
         elif path.startswith("/hop/"):
             left = int(path.rsplit("/", 1)[1])
             self.reply(302, b"", {"Location": "/ok" if left <= 1 else f"/hop/{left - 1}"})
+        elif path == "/chunked":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=latin-1")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for part in (b"Bienvenue ", "\xe0 tous".encode("latin-1")):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+            self.wfile.write(b"0\r\n\r\n")
         elif path == "/loop":
             self.reply(302, b"", {"Location": "/loop"})
         elif path.startswith("/status/"):

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from steward.collector.checks import State
 from steward.collector.checks.http import status_expected
-from tests.collector.peers import check, free_port, samples_of
+from tests.collector.peers import (
+    check,
+    free_port,
+    http_server,
+    issue,
+    samples_of,
+    server_context,
+)
 
 
 def test_ok_with_keyword_reports_status_and_latency(base_url: str) -> None:
@@ -58,7 +67,7 @@ def test_slow_endpoint_times_out(base_url: str) -> None:
 def test_refused_connection_is_critical() -> None:
     outcome = check("http", {"url": f"http://127.0.0.1:{free_port()}/"})
     assert outcome.state is State.CRITICAL
-    assert "ConnectError" in outcome.summary
+    assert outcome.summary.endswith("/: Connection refused")
 
 
 def test_bad_params_are_unknown_and_name_the_field() -> None:
@@ -73,3 +82,20 @@ def test_status_expected_boundaries() -> None:
     assert [status_expected(s, None) for s in (199, 200, 399, 400)] == [False, True, True, False]
     assert status_expected(404, [404])
     assert not status_expected(200, [404])
+
+
+def test_chunked_body_in_its_charset(base_url: str) -> None:
+    outcome = check("http", {"url": f"{base_url}/chunked", "keyword": "Bienvenue \u00e0 tous"})
+    assert outcome.state is State.OK, outcome.summary
+    assert samples_of(outcome)["http_content_bytes"] == 16
+
+
+def test_https_verifies_unless_told_not_to(tmp_path: Path) -> None:
+    issued = issue(tmp_path, "self", ["127.0.0.1"], days=30)
+    with http_server(server_context(issued)) as port:
+        url = f"https://127.0.0.1:{port}/ok"
+        verified = check("http", {"url": url})
+        unverified = check("http", {"url": url, "verify_tls": False, "keyword": "Welcome"})
+    assert verified.state is State.CRITICAL
+    assert "CERTIFICATE_VERIFY_FAILED" in verified.summary
+    assert unverified.state is State.OK

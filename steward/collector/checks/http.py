@@ -1,13 +1,10 @@
-"""HTTP(S): status, an optional keyword in the body, latency and redirects.
-
-Redirects are followed here rather than by httpx, so that `max_redirects` can differ per check
-on one shared client and the number of hops is known."""
+"""HTTP(S): status, an optional keyword in the body, latency and redirects (followed here, so
+the number of hops is known)."""
 
 from __future__ import annotations
 
 import time
-
-import httpx
+from urllib.parse import urljoin
 
 from steward.collector.checks.base import (
     CheckContext,
@@ -19,11 +16,19 @@ from steward.collector.checks.base import (
     State,
     register,
 )
+from steward.collector.checks.httpclient import HttpError, HttpResponse, fetch
 
 
 def status_expected(status: int, expect: list[int] | None) -> bool:
     """The contract's default: any 2xx or 3xx."""
     return 200 <= status <= 399 if not expect else status in expect
+
+
+def redirected_method(method: str, response: HttpResponse) -> str:
+    """What browsers do: a 303, and a 301 or 302 after anything but GET or HEAD, become GET."""
+    if response.status == 303 or (response.status in (301, 302) and method != "HEAD"):
+        return "GET" if method != "HEAD" else "HEAD"
+    return method
 
 
 @register("http")
@@ -37,35 +42,38 @@ async def run_http(check: CheckSpec, ctx: CheckContext) -> CheckOutcome:
     keyword = params.text("keyword", None)
     follow = params.flag("follow_redirects", True)
     max_redirects = params.integer("max_redirects", 5, high=100)
-    client = ctx.http(params.flag("verify_tls", True))
+    context = ctx.ssl_context(params.flag("verify_tls", True))
 
     started = time.perf_counter()
-    redirects = 0
+    redirects, current = 0, url
     try:
-        request = client.build_request(method, url)
-        response = await client.send(request)
-        while follow and response.next_request is not None:
+        response = await fetch(current, method, context)
+        while follow and (location := response.location) is not None:
             if redirects >= max_redirects:
                 return CheckOutcome(State.CRITICAL, f"more than {max_redirects} redirects")
             redirects += 1
-            response = await client.send(response.next_request)
-    except httpx.HTTPError as exc:
-        return CheckOutcome(State.CRITICAL, f"{url}: {type(exc).__name__}: {exc}")
+            current = urljoin(current, location)
+            method = redirected_method(method, response)
+            response = await fetch(current, method, context)
+    except HttpError as exc:
+        return CheckOutcome(State.CRITICAL, f"{current}: {exc}")
+    except ValueError as exc:  # a redirect to something that is not an http(s) URL
+        return CheckOutcome(State.CRITICAL, f"redirect from {url}: {exc}")
     elapsed = time.perf_counter() - started
 
     samples = [
         Sample("http_response_seconds", elapsed),
-        Sample("http_status_code", response.status_code),
+        Sample("http_status_code", response.status),
         Sample("http_redirects", redirects),
-        Sample("http_content_bytes", len(response.content)),
+        Sample("http_content_bytes", len(response.body)),
     ]
-    described = f"HTTP {response.status_code} in {elapsed:.3f} s"
+    described = f"HTTP {response.status} in {elapsed:.3f} s"
     if redirects:
         described += f" after {redirects} redirect{'s' * (redirects > 1)}"
-    if not status_expected(response.status_code, expect):
+    if not status_expected(response.status, expect):
         wanted = ", ".join(map(str, expect)) if expect else "200-399"
         return CheckOutcome(State.CRITICAL, f"{described} (expected {wanted})", samples=samples)
-    if keyword is not None and keyword not in response.text:
+    if keyword is not None and keyword not in response.text():
         return CheckOutcome(
             State.CRITICAL, f"{described}; keyword {keyword!r} not found", samples=samples
         )
