@@ -52,7 +52,9 @@ MAX_CROSSING = 100 * 365 * 86_400.0
 @dataclass(frozen=True)
 class CycleResult:
     """The new states, the transitions (grouped by row, in order), and the rows whose stored
-    state must be written (events, or policy fields that may have changed)."""
+    state must be written: events, policy fields that may have changed, a moved deadline.
+    Every row's ``evaluated_at`` moves to ``now``; it is the watermark of the next cycle, so
+    keep it too (per row, or once per rule and cycle)."""
 
     table: StateTable
     transitions: list[Transition]
@@ -128,6 +130,11 @@ def run_cycle(
     """Evaluate ``rule`` for every row of ``table`` at ``now``. ``maintenance`` maps a row to the
     occurrences covering its asset or client (rows without any may be left out)."""
     maintenance = maintenance or {}
+    if times.shape != values.shape or times.ndim != 2 or len(times) != len(table):
+        raise ValueError(
+            f"times {times.shape} and values {values.shape} must both be (rows, columns) "
+            f"with one row per table row ({len(table)})"
+        )
     now_s = to_seconds(now)
     new = table.copy()
     lines = None
@@ -159,7 +166,10 @@ def run_cycle(
         if result.deadline is not None:
             deadline[row] = np.fmin(deadline[row], to_seconds(result.deadline))
     new.next_evaluation_at = deadline
-    return CycleResult(new, transitions, np.asarray(rows, dtype=np.int64))
+    old_deadline = table.next_evaluation_at
+    moved = ~((deadline == old_deadline) | (np.isnan(deadline) & np.isnan(old_deadline)))
+    changed = np.union1d(np.asarray(rows, dtype=np.int64), np.flatnonzero(moved))
+    return CycleResult(new, transitions, changed)
 
 
 def _new_columns(

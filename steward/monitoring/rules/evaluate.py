@@ -42,9 +42,13 @@ def evaluate(
     now: datetime,
     maintenance: Sequence[Occurrence] = (),
 ) -> tuple[AlertState, list[Transition]]:
-    """Evaluate ``rule`` over ``window``. ``maintenance`` lists the occurrences that cover this
-    series' asset or client (``maintenance.occurrences``); transitions inside them are
-    suppressed."""
+    """Evaluate ``rule`` over ``window`` from ``previous`` (None: a new series) at ``now``.
+
+    ``maintenance``: the occurrences for this series' asset that overlap the evaluated span,
+    ``maintenance.between(windows, client, asset, previous.evaluated_at, now + 1 µs)``;
+    transitions inside them are suppressed. The returned state's ``evaluated_at`` is the
+    watermark of the next evaluation: data older than it is not looked at again.
+    """
     prior = previous or AlertState(key=dedup_key(rule.id, window.identity))
     now_s = to_seconds(now)
     watermark = -math.inf if prior.evaluated_at is None else to_seconds(prior.evaluated_at)

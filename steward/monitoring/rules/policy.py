@@ -87,10 +87,12 @@ class _Walk:
 
     def settle(self, at: datetime) -> None:
         """Step 1: end flapping if the last change is ``stable_seconds`` old at ``at``."""
-        stable = timedelta(seconds=self.rule.flap.stable_seconds)
-        if self.flapping_since is None or not self.changes or at - self.changes[-1] < stable:
+        if self.flapping_since is None:
             return
-        ended = self.changes[-1] + stable
+        last = self.changes[-1] if self.changes else self.flapping_since
+        ended = last + timedelta(seconds=self.rule.flap.stable_seconds)
+        if at < ended:
+            return
         self.flapping_since = None
         self.emit(TransitionKind.STABLE, ended, f"no change for {self.rule.flap.stable_seconds} s")
         self.catch_up(ended)
@@ -177,8 +179,9 @@ def apply(
         deadlines.append(max(o.end for o in covering))
     elif walk.flapping_since is not None:
         suppressed = Suppression.FLAPPING
-    if walk.flapping_since is not None and walk.changes:
-        deadlines.append(walk.changes[-1] + timedelta(seconds=rule.flap.stable_seconds))
+    if walk.flapping_since is not None:
+        last = walk.changes[-1] if walk.changes else walk.flapping_since
+        deadlines.append(last + timedelta(seconds=rule.flap.stable_seconds))
     changes = walk.changes
     if walk.flapping_since is None:
         # Changes older than the flap window can never count again: forget them, so that a
