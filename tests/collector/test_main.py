@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 
 from steward.collector.assignments import parse_assignments
 from steward.collector.main import parse_args, run
+from steward.collector.transport import Buffer
 from tests.collector.ingest_stub import IngestStub
 
 REPO = Path(__file__).resolve().parents[2]
@@ -148,3 +150,38 @@ def test_the_command_stops_on_sigterm_and_flushes(stub: IngestStub, tmp_path: Pa
     assert process.returncode == 0, output
     assert "assignment v1: 2 checks (2 added, 0 changed, 0 removed)" in output
     assert {r["check_id"] for r in results(stub)} == {1, 2}  # shipped on the way out
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
+async def test_results_made_during_an_outage_arrive_once_and_in_order(
+    stub: IngestStub, tmp_path: Path
+) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(stub.url, stub.token, tmp_path, stop, ship_s=0.1))
+
+    async def until(condition: Any, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not condition() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+
+    await until(lambda: len(results(stub)) >= 2, 3)
+    stub.stop()
+    down_at = time.time()
+    await asyncio.sleep(1.2)  # checks keep running (1 s interval); their batches wait on disk
+    stub.start()
+    up_at = time.time()
+    await until(lambda: any(r_at(r) > up_at for r in results(stub)), 4)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+
+    assert len(set(stub.batch_ids)) == len(stub.batch_ids)
+    for check_id in (1, 2):
+        times = [r_at(r) for r in results(stub) if r["check_id"] == check_id]
+        assert times == sorted(set(times))  # each result once, in the order it was made
+        assert any(down_at < t < up_at for t in times)  # made while the server was down
+    assert Buffer(tmp_path / "buffer.sqlite3", 1).pending() == 0
+
+
+def r_at(result: dict[str, Any]) -> float:
+    return datetime.fromisoformat(result["at"]).timestamp()
