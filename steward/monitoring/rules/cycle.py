@@ -130,6 +130,8 @@ def run_cycle(
     """Evaluate ``rule`` for every row of ``table`` at ``now``. ``maintenance`` maps a row to the
     occurrences covering its asset or client (rows without any may be left out)."""
     maintenance = maintenance or {}
+    if table.rule_id != rule.id:
+        raise ValueError(f"the table holds states of rule {table.rule_id!r}, not {rule.id!r}")
     if times.shape != values.shape or times.ndim != 2 or len(times) != len(table):
         raise ValueError(
             f"times {times.shape} and values {values.shape} must both be (rows, columns) "

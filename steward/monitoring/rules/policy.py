@@ -68,7 +68,16 @@ class _Walk:
     flapping_since: datetime | None
     out: list[Transition]
 
-    def emit(self, kind: TransitionKind, at: datetime, text: str, **extra: object) -> None:
+    def emit(
+        self,
+        kind: TransitionKind,
+        at: datetime,
+        text: str,
+        *,
+        value: float | None = None,
+        suppressed: Suppression | None = None,
+        notify: bool = False,
+    ) -> None:
         self.out.append(
             Transition(
                 key=self.key,
@@ -77,8 +86,10 @@ class _Walk:
                 at=at,
                 reason=text,
                 severity=self.rule.severity,
+                value=value,
+                suppressed=suppressed,
+                notify=notify,
                 forecast=self.forecast,
-                **extra,  # type: ignore[arg-type]
             )
         )
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -148,3 +149,24 @@ def test_from_states_round_trips() -> None:
     table = StateTable.from_states(CPU.id, ["s", "t"], [state, None])
     assert table.state(0) == state
     assert table.state(1) == AlertState(key=table.key(1))
+
+
+def test_mismatched_inputs_are_refused() -> None:
+    table = StateTable.empty(CPU.id, ["a", "b"])
+    times = np.zeros((2, 3))
+    with pytest.raises(ValueError, match="one row per table row"):
+        run_cycle(CPU, table, times[:1], times[:1], at(0))
+    with pytest.raises(ValueError, match="must both be"):
+        run_cycle(CPU, table, times, times[:, :2], at(0))
+    with pytest.raises(ValueError, match="states of rule 'other'"):
+        run_cycle(CPU, StateTable.empty("other", ["a", "b"]), times, times, at(0))
+
+
+def test_pack_pads_with_nan() -> None:
+    identities, times, values = pack(
+        [SeriesWindow("a", ((S0, 1.0), (S0 + 60, 2.0))), SeriesWindow("b")]
+    )
+    assert identities == ["a", "b"]
+    assert times.shape == values.shape == (2, 2)
+    assert np.isnan(times[1]).all()
+    assert values[0].tolist() == [1.0, 2.0]
