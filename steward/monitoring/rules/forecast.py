@@ -18,6 +18,7 @@ FloatArray = npt.NDArray[np.float64]
 # A slope at least 3 standard errors from zero: by chance about 3 times in 1,000 fits.
 MIN_T_STAT = 3.0
 BLOCK_ROWS = 2048
+ROUNDING = 1e-9
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,11 @@ def forecast_signals(
     makes steep lines over short spans, and those must not fire.
     """
     at_horizon = lines.value_now + lines.slope * horizon
-    trend = holds(comparison, at_horizon, limit) & (lines.t_stat >= MIN_T_STAT)
+    # A line that reaches the limit exactly at the horizon must fire despite rounding (a fit of
+    # exact data is off by ~1e-12): the limit gives way by a billionth.
+    give = ROUNDING * max(1.0, abs(limit))
+    reach = limit - give if comparison.upward else limit + give
+    trend = holds(comparison, at_horizon, reach) & (lines.t_stat >= MIN_T_STAT)
     beyond = holds(comparison, lines.value_now, limit) | trend
     decided = (
         (lines.count >= max(min_points, 2)) & (lines.span >= min_span) & ~np.isnan(lines.slope)
