@@ -70,7 +70,10 @@ class Collector:
             assignment = parse_assignments(json.loads(cache.read_text()))
             log.info("running the %d checks assigned before", len(assignment.checks))
         else:
-            cache.write_text(json.dumps(self._as_payload(assignment)))
+            try:
+                cache.write_text(json.dumps(self._as_payload(assignment)))
+            except OSError as exc:
+                log.warning("could not keep the assignment in %s (%s)", cache, exc)
         if assignment.version == self.version:
             return
         for error in assignment.errors:
@@ -103,7 +106,10 @@ class Collector:
     # 2. Shipping: cut what the checks produced into batches, buffer them, send the oldest.
     async def ship(self) -> None:
         while (batch := self.batcher.cut()) is not None:
-            self.buffer.put(batch)
+            try:
+                self.buffer.put(batch)
+            except ValueError as exc:  # a runner produced something JSON cannot carry
+                log.error("batch dropped: %s", exc)
         if self.uploader.wait_s() == 0:
             await self.uploader.flush()
 
@@ -183,7 +189,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--max-buffer-mb", type=float, default=64.0)
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        type=str.upper,
+    )
     args = parser.parse_args(argv)
     if not args.token:
         parser.error(f"--token: required (or set {TOKEN_ENV})")
@@ -197,7 +208,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # httpx logs every request at INFO: thousands a minute, and CPU the checks need.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.root.level))

@@ -245,7 +245,13 @@ class Uploader:
 
     async def _send(self, batch_id: str, body: bytes) -> _Sent:
         """One attempt at the oldest batch."""
-        content = stamp_sent_at(body, datetime.now(UTC))
+        try:
+            content = stamp_sent_at(body, datetime.now(UTC))
+        except (OSError, EOFError, ValueError) as exc:  # a damaged row would block the queue
+            self.buffer.ack(batch_id)
+            self.rejected += 1
+            log.error("buffered batch %s is unreadable, dropped: %s", batch_id, exc)
+            return _Sent.DROPPED
         try:
             response = await self._client.post(self.url, content=content, headers=self._headers)
         except httpx.HTTPError as exc:
@@ -259,18 +265,20 @@ class Uploader:
             return _Sent.ACCEPTED
         if status in (401, 429) or status >= 500:
             retry_after = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
-            self._back_off(f"HTTP {status}: {response.text[:200]}", retry_after)
+            reason = "the token was refused" if status == 401 else response.text[:200]
+            self._back_off(f"HTTP {status}: {reason}", retry_after, status == 401)
             return _Sent.STOP
         self.buffer.ack(batch_id)
         self.rejected += 1
         log.error("ingest refused batch %s for good: HTTP %d %s", batch_id, status, response.text)
         return _Sent.DROPPED
 
-    def _back_off(self, reason: str, retry_after: float | None) -> None:
+    def _back_off(self, reason: str, retry_after: float | None, error: bool = False) -> None:
         self.attempt += 1
         delay = retry_after if retry_after is not None else next_delay(self.attempt)
         self.retry_at = time.monotonic() + delay
-        log.warning("ingest unavailable (%s); retrying in %.1f s", reason, delay)
+        level = logging.ERROR if error else logging.WARNING
+        log.log(level, "ingest unavailable (%s); retrying in %.1f s", reason, delay)
 
     def _note_item_errors(self, batch_id: str, response: httpx.Response) -> None:
         try:

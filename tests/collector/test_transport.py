@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -238,3 +239,19 @@ async def test_batches_arrive_once_and_in_order_across_a_server_crash(
     assert stub.batch_ids == ids
     assert stub.duplicates == 1
     assert buffer.pending() == 0
+
+
+@pytest.mark.anyio
+async def test_a_damaged_buffered_batch_is_dropped_not_stuck(
+    stub: IngestStub, tmp_path: Path
+) -> None:
+    path = tmp_path / "b.sqlite3"
+    buffer = Buffer(path, max_bytes=1_000_000)
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO batches (batch_id, body) VALUES ('damaged', x'00ff')")
+    good = buffer.put({"n": 1})
+    uploader = Uploader(stub.url, stub.token, buffer)
+    assert await uploader.flush() == 1
+    assert uploader.rejected == 1
+    assert stub.batch_ids == [good]
+    buffer.close()
