@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from steward.collector.checks import State
-from steward.collector.checks.http import status_expected
+from steward.collector.checks.http import redirected_method, status_expected
+from steward.collector.checks.httpclient import HttpResponse
 from tests.collector.peers import (
     check,
     free_port,
@@ -72,7 +73,9 @@ def test_refused_connection_is_critical() -> None:
 
 def test_bad_params_are_unknown_and_name_the_field() -> None:
     assert check("http", {}).summary == "params.url: required"
-    assert check("http", {"url": "ftp://x"}).summary.startswith("params.url: must start with")
+    assert check("http", {"url": "ftp://x"}).summary == (
+        "params.url: must be an absolute http:// or https:// URL"
+    )
     outcome = check("http", {"url": "http://x", "expect_status": ["200"]})
     assert outcome.state is State.UNKNOWN
     assert outcome.summary == "params.expect_status: must be a list of int"
@@ -99,3 +102,18 @@ def test_https_verifies_unless_told_not_to(tmp_path: Path) -> None:
     assert verified.state is State.CRITICAL
     assert "CERTIFICATE_VERIFY_FAILED" in verified.summary
     assert unverified.state is State.OK
+
+
+def test_redirected_method() -> None:
+    def after(method: str, status: int) -> str:
+        return redirected_method(method, HttpResponse(status, {"location": "/x"}, b""))
+
+    assert [after("POST", s) for s in (301, 302, 303, 307, 308)] == [
+        "GET",
+        "GET",
+        "GET",
+        "POST",
+        "POST",
+    ]
+    assert after("HEAD", 303) == "HEAD"
+    assert after("GET", 301) == "GET"

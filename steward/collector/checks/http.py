@@ -16,7 +16,7 @@ from steward.collector.checks.base import (
     State,
     register,
 )
-from steward.collector.checks.httpclient import HttpError, HttpResponse, fetch
+from steward.collector.checks.httpclient import HttpError, HttpResponse, fetch, request_target
 
 
 def status_expected(status: int, expect: list[int] | None) -> bool:
@@ -25,18 +25,21 @@ def status_expected(status: int, expect: list[int] | None) -> bool:
 
 
 def redirected_method(method: str, response: HttpResponse) -> str:
-    """What browsers do: a 303, and a 301 or 302 after anything but GET or HEAD, become GET."""
-    if response.status == 303 or (response.status in (301, 302) and method != "HEAD"):
-        return "GET" if method != "HEAD" else "HEAD"
-    return method
+    """What browsers do: after a 303, and after a 301 or 302 to anything but GET or HEAD, the
+    next request is a GET."""
+    if method in ("GET", "HEAD"):
+        return method
+    return "GET" if response.status in (301, 302, 303) else method
 
 
 @register("http")
 async def run_http(check: CheckSpec, ctx: CheckContext) -> CheckOutcome:
     params = Params(check.params)
     url = params.text("url")
-    if not url.startswith(("http://", "https://")):
-        raise ParamError("url", "must start with http:// or https://")
+    try:
+        request_target(url)
+    except ValueError as exc:
+        raise ParamError("url", "must be an absolute http:// or https:// URL") from exc
     method = params.text("method", "GET").upper()
     expect = params.items("expect_status", int, None)
     keyword = params.text("keyword", None)
