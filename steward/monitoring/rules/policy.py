@@ -23,7 +23,7 @@ force and the world's belief differs from the phase (maintenance ended with the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,6 +42,7 @@ from .model import (
 )
 
 CHANGE_KINDS = (TransitionKind.FIRING, TransitionKind.RESOLVED)
+Describe = Callable[[TransitionKind, float | None], str]
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class _Walk:
     changes: tuple[datetime, ...]
     flapping_since: datetime | None
     out: list[Transition]
+    describe: Describe | None = None
 
     def emit(
         self,
@@ -146,7 +148,10 @@ class _Walk:
         if notify:
             self.notified = Phase.FIRING if event.kind is TransitionKind.FIRING else Phase.OK
         self.phase = PHASE_AFTER[event.kind]
-        text = reason(self.rule, event.kind, event.value, self.forecast)
+        if self.describe is not None:
+            text = self.describe(event.kind, event.value)
+        else:
+            text = reason(self.rule, event.kind, event.value, self.forecast)
         self.emit(event.kind, at, text, value=event.value, suppressed=suppressed, notify=notify)
 
 
@@ -165,8 +170,10 @@ def apply(
     now: datetime,
     maintenance: Sequence[Occurrence],
     forecast: Forecast | None = None,
+    describe: Describe | None = None,
 ) -> PolicyResult:
-    """Run the steps of the module docstring over ``events`` (in order) from ``prior``."""
+    """Run the steps of the module docstring over ``events`` (in order) from ``prior``.
+    ``describe`` replaces the rule's reason texts (alerts from other tools bring their own)."""
     walk = _Walk(
         rule=rule,
         key=prior.key,
@@ -177,6 +184,7 @@ def apply(
         changes=prior.changes,
         flapping_since=prior.flapping_since,
         out=[],
+        describe=describe,
     )
     for event in events:
         walk.handle(event)
