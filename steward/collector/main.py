@@ -12,9 +12,11 @@ import json
 import logging
 import os
 import signal
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -178,6 +180,32 @@ async def run(
             await asyncio.wait_for(collector.ship(), FINAL_FLUSH_S)
         collector.report()
         await collector.close()
+
+
+class CollectorThread(threading.Thread):
+    """`run()` on its own event loop in a daemon thread: how `steward up` keeps a collector
+    beside the web server without sharing its loop. `stop()` ends it and ships what is left."""
+
+    def __init__(self, server: str, token: str, state_dir: Path, **options: Any) -> None:
+        super().__init__(name="steward-collector", daemon=True)
+        self.args, self.options = (server, token, state_dir), options
+        self._loop_ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_event: asyncio.Event | None = None
+
+    def run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        self._loop, self._stop_event = asyncio.get_running_loop(), asyncio.Event()
+        self._loop_ready.set()
+        await run(*self.args, self._stop_event, **self.options)
+
+    def stop(self, timeout_s: float = 20.0) -> None:
+        if self._loop_ready.wait(timeout_s) and self._loop and self._stop_event:
+            with contextlib.suppress(RuntimeError):  # the loop already ended
+                self._loop.call_soon_threadsafe(self._stop_event.set)
+        self.join(timeout_s)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from steward.collector.assignments import parse_assignments
-from steward.collector.main import parse_args, run
+from steward.collector.main import CollectorThread, parse_args, run
 from steward.collector.transport import Buffer
 from tests.collector.ingest_stub import IngestStub
 
@@ -185,3 +185,16 @@ async def test_results_made_during_an_outage_arrive_once_and_in_order(
 
 def r_at(result: dict[str, Any]) -> float:
     return datetime.fromisoformat(result["at"]).timestamp()
+
+
+def test_collector_thread_runs_beside_the_caller_and_stops(
+    stub: IngestStub, tmp_path: Path
+) -> None:
+    thread = CollectorThread(stub.url, stub.token, tmp_path, ship_s=0.2)
+    thread.start()
+    deadline = time.monotonic() + 3
+    while {r["check_id"] for r in results(stub)} != {1, 2} and time.monotonic() < deadline:
+        time.sleep(0.05)
+    thread.stop()
+    assert not thread.is_alive()
+    assert {r["check_id"] for r in results(stub)} == {1, 2}

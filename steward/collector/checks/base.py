@@ -80,7 +80,7 @@ class Params:
 
     def text(self, name: str, default: Any = _MISSING) -> Any:
         value = self._get(name, default, (str,), "a string")
-        if value is not None and isinstance(value, str) and not value and default is _MISSING:
+        if value == "" and default is _MISSING:
             raise ParamError(name, "must not be empty")
         return value
 
