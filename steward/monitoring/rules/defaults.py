@@ -186,3 +186,8 @@ def _apply(rule: Rule, override: Override, where: str) -> Rule:
         return replace(rule, **changes)
     except RuleError as error:
         raise RuleError(f"{where}.{error.field}", error.reason) from error
+
+
+def matching_rules(rules: Sequence[Rule], metric: str, labels: Mapping[str, str]) -> list[Rule]:
+    """The rules whose selector takes this series (``effective_rules`` of its asset first)."""
+    return [rule for rule in rules if rule.selector.matches(metric, labels)]

@@ -23,10 +23,12 @@ from .model import (
     AlertState,
     Forecast,
     Occurrence,
+    Phase,
     Rule,
     RuleKind,
     SeriesWindow,
     Transition,
+    TransitionKind,
     dedup_key,
     to_datetime,
     to_seconds,
@@ -82,6 +84,33 @@ def evaluate(
         next_evaluation_at=min(next_at) if next_at else None,
     )
     return state, result.transitions
+
+
+def retire(
+    rule: Rule, previous: AlertState, now: datetime, why: str = "rule disabled or removed"
+) -> tuple[AlertState, list[Transition]]:
+    """Close the alert of a rule that no longer applies: a firing alert resolves now (told if
+    the world believed it firing), a pending one is cancelled; the state is left at rest."""
+    kind = {
+        Phase.FIRING: TransitionKind.RESOLVED,
+        Phase.PENDING: TransitionKind.CANCELLED,
+    }.get(previous.phase)
+    found = []
+    if kind is not None:
+        notify = kind is TransitionKind.RESOLVED and previous.notified is Phase.FIRING
+        found.append(
+            Transition(
+                key=previous.key,
+                rule_id=rule.id,
+                kind=kind,
+                at=now,
+                reason=why,
+                severity=rule.severity,
+                value=previous.value,
+                notify=notify,
+            )
+        )
+    return AlertState(key=previous.key, evaluated_at=now), found
 
 
 def forecast_of(rule: Rule, window: SeriesWindow, now: datetime) -> Forecast | None:

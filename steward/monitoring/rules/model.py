@@ -62,6 +62,15 @@ class CheckState(IntEnum):
     UNKNOWN = 3
 
 
+def check_state_code(name: str) -> float:
+    """The code of a check state name (``"critical"`` is 2.0), for check-state series."""
+    try:
+        return float(CheckState[name.upper()])
+    except KeyError:
+        known = ", ".join(s.name.lower() for s in CheckState)
+        raise ValueError(f"state: {name!r} is not a check state ({known})") from None
+
+
 class Phase(StrEnum):
     OK = "ok"
     PENDING = "pending"

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from steward.monitoring.rules.defaults import DEFAULT_RULES, Override, effective_rules
+from steward.monitoring.rules.defaults import (
+    DEFAULT_RULES,
+    Override,
+    effective_rules,
+    matching_rules,
+)
 from steward.monitoring.rules.describe import rule_summary
 from steward.monitoring.rules.model import Rule, RuleError, Severity
 
@@ -123,3 +128,11 @@ def test_bad_overrides_name_the_field(
     with pytest.raises(RuleError) as caught:
         effective_rules(asset_type, client, asset)
     assert str(caught.value).startswith(message)
+
+
+def test_matching_rules_pick_by_metric_and_labels() -> None:
+    rules = effective_rules("server")
+    disk = [r.id for r in matching_rules(rules, "disk_used_percent", {"mount": "/"})]
+    assert disk == ["disk-full", "disk-forecast"]
+    assert matching_rules(rules, "disk_used_percent", {"mount": "/proc"}) == []
+    assert [r.id for r in matching_rules(rules, "check_state", {})] == ["check-critical"]

@@ -14,6 +14,7 @@ from steward.monitoring.rules.model import (
     RuleKind,
     Selector,
     Severity,
+    check_state_code,
     dedup_key,
     series_identity,
 )
@@ -107,3 +108,15 @@ def test_priority_overrides() -> None:
     assert ticket_priority(Severity.MAJOR, {Severity.MAJOR: "P1"}) == "P1"
     assert ticket_priority(Severity.MINOR, {Severity.MAJOR: "P1"}) == "P3"
     assert set(DEFAULT_PRIORITIES) == set(Severity)
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("ok", 0.0), ("warning", 1.0), ("Critical", 2.0), ("unknown", 3.0)]
+)
+def test_check_state_codes(name: str, code: float) -> None:
+    assert check_state_code(name) == code
+
+
+def test_a_bad_check_state_is_named() -> None:
+    with pytest.raises(ValueError, match="state: 'pending' is not a check state"):
+        check_state_code("pending")

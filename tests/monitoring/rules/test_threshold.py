@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from steward.monitoring.rules.evaluate import retire
 from steward.monitoring.rules.model import (
     Comparison,
     Phase,
@@ -148,3 +149,16 @@ def test_dedup_key_is_rule_and_series() -> None:
     assert found[0].kind is TransitionKind.PENDING
     assert clock.state is not None
     assert clock.state.key == found[0].key
+
+
+def test_retiring_a_firing_alert_resolves_it() -> None:
+    clock = Clock(CPU).feed((0, 95.0))
+    clock.tick(600)
+    assert clock.state is not None
+    state, found = retire(CPU, clock.state, at(700))
+    assert kinds(found) == ["resolved"]
+    assert found[0].notify
+    assert found[0].reason == "rule disabled or removed"
+    assert state.phase is Phase.OK
+    _, again = retire(CPU, state, at(800))
+    assert again == []
