@@ -44,7 +44,12 @@ def evaluate(
     now: datetime,
     maintenance: Sequence[Occurrence] = (),
 ) -> tuple[AlertState, list[Transition]]:
-    """Evaluate ``rule`` over ``window`` from ``previous`` (None: a new series) at ``now``.
+    """Evaluate ``rule`` over ``window`` from ``previous`` at ``now``.
+
+    ``previous`` None replays the whole window (a series seen for the first time). When a rule
+    starts to apply to a series that already has history (a new rule, an override), pass
+    ``AlertState(key, evaluated_at=<when the rule started to apply>)`` instead, so that old
+    data does not open tickets for the past.
 
     ``maintenance``: the occurrences for this series' asset that overlap the evaluated span,
     ``maintenance.between(windows, client, asset, previous.evaluated_at, now + 1 µs)``;
