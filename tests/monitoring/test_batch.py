@@ -67,14 +67,13 @@ def test_every_point_is_kept_or_reported(points: list[Any]) -> None:
     assert kept + len(batch.errors) == len(points)
 
 
-def test_points_become_integer_milliseconds() -> None:
+def test_good_points_are_kept_as_sent() -> None:
+    points = [[1.2345, 1], [2, 2.5], [3, float("nan")], [4, 10**400], [5, -(10**300)]]
     batch = validate_batch(
-        {
-            "batch_id": "b",
-            "series": [{"metric": "m", "asset": "a", "points": [[1.2345, 1], [2, 2.5]]}],
-        }
+        {"batch_id": "b", "series": [{"metric": "m", "asset": "a", "points": points}]}
     )
-    assert batch.series[0].points == [(1234, 1.0), (2000, 2.5)]
+    assert batch.series[0].points == [[1.2345, 1], [2, 2.5], [5, -(10**300)]]
+    assert [e["loc"][-1] for e in batch.errors] == [2, 3]
 
 
 def on_asset(**fields: Any) -> dict[str, Any]:

@@ -361,3 +361,30 @@ def test_no_json_makes_a_server_error(
 ) -> None:
     for body in (payload, batch(**sections)):
         assert acme_collector.post(body).status_code in (200, 422)
+
+
+def test_labels_in_another_order_name_the_same_series(world: World, acme_collector: Sender) -> None:
+    acme_collector.post(batch(assets=[{"key": "m", "hostname": "h"}]))
+    answer = acme_collector.post(
+        batch(
+            series=[
+                {"metric": "up", "asset": "m", "labels": {"a": "1", "b": "2"}, "points": [[1, 1]]},
+                {"metric": "up", "asset": "m", "labels": {"b": "2", "a": "1"}, "points": [[2, 2]]},
+            ]
+        )
+    ).json()
+    assert answer["accepted"]["samples"] == 2
+    assert Series.objects.count() == 1
+    assert Sample.objects.count() == 2
+
+
+def test_integer_values_and_fractional_seconds_are_stored(
+    world: World, acme_collector: Sender
+) -> None:
+    acme_collector.post(batch(assets=[{"key": "m", "hostname": "h"}]))
+    points = [[1.2345, 7], [2, -(10**300)]]
+    acme_collector.post(batch(series=[{"metric": "up", "asset": "m", "points": points}]))
+    assert list(Sample.objects.order_by("ts").values_list("ts", "value")) == [
+        (1234, 7.0),
+        (2000, -1e300),
+    ]

@@ -10,8 +10,8 @@ one of them (bench/ingest.py).
 
 from __future__ import annotations
 
-import math
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,7 @@ MAX_METRIC = 200
 MAX_ID = 2**63 - 1
 # Unix seconds a point may carry: from 1970 to the year 5138, so milliseconds fit in 64 bits.
 MAX_POINT_SECONDS = 1e11
+FLOAT_MAX = sys.float_info.max
 RESULT_STATES = frozenset(s.value for s in CheckStatus) - {CheckStatus.PENDING.value}
 FACT_STATUSES = frozenset(s.value for s in FactStatus)
 ASSET_TEXT = {
@@ -67,10 +68,10 @@ class ResultItem:
 @dataclass(slots=True)
 class SeriesItem:
     metric: str
-    labels: dict[str, str]
+    labels: tuple[tuple[str, str], ...]  # in the order sent; the series digest sorts them
     check_id: int | None
     asset: str | None
-    points: list[tuple[int, float]]  # (Unix milliseconds, value)
+    points: list[list[Any]]  # [Unix seconds, value] pairs, checked
     index: int  # where it was in the batch, for errors found later
 
 
@@ -165,60 +166,92 @@ def _result(value: Any) -> ResultItem:
     )
 
 
-def _labels(value: Any) -> dict[str, str]:
+# Senders repeat the same metric names and label names in every batch: remembering the ones
+# already found good skips their regular expressions (a quarter of the validation's time).
+_GOOD_NAMES: set[str] = set()
+_GOOD_METRICS: set[str] = set()
+MEMO_LIMIT = 100_000
+
+
+def _remember(memo: set[str], name: str) -> None:
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()
+    memo.add(name)
+
+
+def _labels(value: Any) -> tuple[tuple[str, str], ...]:
+    """The labels as (name, value) pairs in the order sent."""
     if value is None:
-        return {}
+        return ()
     if type(value) is not dict:
         raise ItemError("labels", "must be an object of texts")
     if len(value) > MAX_LABELS:
         raise ItemError("labels", f"at most {MAX_LABELS} labels")
-    for name, text in value.items():
-        if not LABEL.fullmatch(name):
-            raise ItemError(["labels", name], "a label name matches [a-zA-Z_][a-zA-Z0-9_]*")
+    pairs = tuple(value.items())
+    for name, text in pairs:
+        if name not in _GOOD_NAMES:
+            if not LABEL.fullmatch(name):
+                raise ItemError(["labels", name], "a label name matches [a-zA-Z_][a-zA-Z0-9_]*")
+            _remember(_GOOD_NAMES, name)
         if type(text) is not str or len(text) > MAX_LABEL_VALUE:
             raise ItemError(["labels", name], f"must be text of at most {MAX_LABEL_VALUE}")
-    return value
+    return pairs
 
 
 def _finite(value: float) -> bool:
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an integer too large for a float
-        return False
+    return -FLOAT_MAX <= value <= FLOAT_MAX  # False for NaN, infinities and too large ints
 
 
-def _points(batch: Batch, loc: Loc, value: Any) -> list[tuple[int, float]]:
-    """The good points; each bad one is reported at its index."""
+def _points(batch: Batch, loc: Loc, value: Any) -> list[list[Any]]:
+    """The good points as sent ([seconds, value] lists); each bad one is reported at its
+    index. The range comparisons also refuse NaN, infinities and integers too large for a
+    float, without a function call per point."""
     if type(value) is not list:
         raise ItemError("points", "must be a list of [unix seconds, value] pairs")
-    good = []
-    isfinite = _finite
+    bad: list[int] = []
     for j, point in enumerate(value):
         if type(point) is list and len(point) == 2:
             t, v = point
-            if type(t) in NUMBER and type(v) in NUMBER and isfinite(v):
-                if 0 <= t < MAX_POINT_SECONDS:
-                    good.append((int(t * 1000), float(v)))
-                    continue
-                msg = "time: unix seconds between 1970 and 5138"
-            elif type(t) not in NUMBER:
+            kind_t, kind_v = type(t), type(v)
+            if (
+                (kind_t is float or kind_t is int)
+                and (kind_v is float or kind_v is int)
+                and 0 <= t < MAX_POINT_SECONDS
+                and -FLOAT_MAX <= v <= FLOAT_MAX
+            ):
+                continue
+            if kind_t is not float and kind_t is not int:
                 msg = "time: not a number"
-            else:
+            elif (kind_v is not float and kind_v is not int) or not -FLOAT_MAX <= v <= FLOAT_MAX:
                 msg = "value: not a finite number"
+            else:
+                msg = "time: unix seconds between 1970 and 5138"
         else:
             msg = "must be a [unix seconds, value] pair"
         batch.reject([*loc, "points", j], msg)
-    return good
+        bad.append(j)
+    if not bad:
+        return value
+    skip = set(bad)
+    return [point for j, point in enumerate(value) if j not in skip]
 
 
 def _series(batch: Batch, index: int, value: Any) -> SeriesItem:
     item = _object(value)
     metric = item.get("metric")
-    if type(metric) is not str or len(metric) > MAX_METRIC or not METRIC.fullmatch(metric):
-        raise ItemError("metric", "matches [a-zA-Z_:][a-zA-Z0-9_:]* (at most 200 characters)")
-    labels = _labels(item.get("labels"))
-    check_id = _id(item, "check_id") if item.get("check_id") is not None else None
-    asset = _text(item, "asset", 200) or None
+    if type(metric) is not str or metric not in _GOOD_METRICS:
+        if type(metric) is not str or len(metric) > MAX_METRIC or not METRIC.fullmatch(metric):
+            raise ItemError("metric", "matches [a-zA-Z_:][a-zA-Z0-9_:]* (at most 200 characters)")
+        _remember(_GOOD_METRICS, metric)
+    labels = item.get("labels")
+    labels = _labels(labels) if labels is not None else ()
+    check_id = item.get("check_id")
+    if check_id is not None:
+        check_id = _id(item, "check_id")
+    asset = item.get("asset")
+    if asset is not None and (type(asset) is not str or len(asset) > 200):
+        asset = _text(item, "asset", 200)  # raises with the reason
+    asset = asset or None
     if (check_id is None) == (asset is None):
         raise ItemError([], "names either a check_id or an asset key (one of them)")
     points = _points(batch, ["series", index], item.get("points"))

@@ -38,7 +38,12 @@ from steward.monitoring.services.batch import (
     ResultItem,
     SeriesItem,
 )
-from steward.monitoring.services.samples import SeriesRef, resolve_series, write_samples
+from steward.monitoring.services.samples import (
+    SeriesRef,
+    resolve_series,
+    series_cache,
+    write_samples,
+)
 from steward.monitoring.signals import check_state_changed
 
 SECTIONS = ("results", "samples", "assets", "facts")
@@ -260,6 +265,13 @@ def _move_states(results: Sequence[ResultItem]) -> None:
 # --- Series and samples -------------------------------------------------------------------------
 
 
+def _add_rows(rows: list[tuple[int, int, float]], series_id: int, points: list[list[Any]]) -> None:
+    add = rows.append
+    for seconds, value in points:
+        # Milliseconds, a whole number: (series, ts) is an exact key.
+        add((series_id, int(seconds * 1000), value if type(value) is float else float(value)))
+
+
 def store_series(
     collector: Collector,
     items: Sequence[SeriesItem],
@@ -276,7 +288,10 @@ def store_series(
             Check.objects.filter(collector=collector, pk__in=check_ids).values_list("pk", flat=True)
         )
     client_id = collector.client_id
-    refs: list[tuple[SeriesRef, SeriesItem]] = []
+    # Series the cache knows get their rows at once; the others after one resolve_series.
+    known = series_cache.view()
+    pending: list[tuple[SeriesRef, SeriesItem]] = []
+    rows: list[tuple[int, int, float]] = []
     for item in items:
         if item.check_id is not None:
             if item.check_id not in mine:
@@ -289,14 +304,15 @@ def store_series(
                 errors.append({"loc": ["series", item.index, "asset"], "msg": UNKNOWN_ASSET})
                 continue
             owner = ("asset", asset_id)
-        labels = tuple(sorted(item.labels.items())) if item.labels else ()
-        refs.append(((client_id, owner, item.metric, labels), item))
-    ids = resolve_series(ref for ref, _ in refs)
-    rows = [
-        (series_id, ts, value)
-        for ref, item in refs
-        for series_id in (ids[ref],)
-        for ts, value in item.points
-    ]
+        ref = (client_id, owner, item.metric, item.labels)
+        series_id = known.get(ref)
+        if series_id is None:
+            pending.append((ref, item))
+        else:
+            _add_rows(rows, series_id, item.points)
+    if pending:
+        ids = resolve_series([ref for ref, _ in pending])
+        for ref, item in pending:
+            _add_rows(rows, ids[ref], item.points)
     write_samples(rows)
     return len(rows)

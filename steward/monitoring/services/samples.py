@@ -49,8 +49,16 @@ class SeriesCache:
         with self._lock:
             if time.monotonic() - self._born > self.ttl_s:
                 self._ids, self._born = {}, time.monotonic()
-            ids = self._ids
-            return {ref: ids[ref] for ref in refs if ref in ids}
+            get = self._ids.get
+            return {ref: found for ref in refs if (found := get(ref)) is not None}
+
+    def view(self) -> dict[SeriesRef, int]:
+        """The cache itself, to read without the lock (dict reads are atomic in CPython);
+        ``put_many`` may replace it meanwhile, which costs a lookup, never a wrong id."""
+        with self._lock:
+            if time.monotonic() - self._born > self.ttl_s:
+                self._ids, self._born = {}, time.monotonic()
+            return self._ids
 
     def put_many(self, found: dict[SeriesRef, int]) -> None:
         with self._lock:
@@ -75,17 +83,22 @@ def _by_key(client_id: int, keys: Sequence[str]) -> dict[str, int]:
     return found
 
 
-def resolve_series(refs: Iterable[SeriesRef]) -> dict[SeriesRef, int]:
-    """The id of every referenced series, creating the missing ones."""
-    wanted = set(refs)
-    ids = series_cache.get_many(wanted)
-    missing = wanted - ids.keys()
+def resolve_series(refs: Sequence[SeriesRef]) -> dict[SeriesRef, int]:
+    """The id of every referenced series, creating the missing ones. A reference's labels
+    may come in any order: the cache keeps each order it has seen, the digest sorts them."""
+    ids = series_cache.get_many(refs)
+    if len(ids) == len(refs):
+        return ids
+    missing = set(refs) - ids.keys()
     if not missing:
         return ids
-    keyed = {series_key(ref[1], ref[2], ref[3]): ref for ref in missing}
+    # Several references (the same labels in another order) may share one digest.
+    keyed: dict[str, list[SeriesRef]] = {}
+    for ref in missing:
+        keyed.setdefault(series_key(ref[1], ref[2], ref[3]), []).append(ref)
     by_client: dict[int, list[str]] = {}
-    for key, ref in keyed.items():
-        by_client.setdefault(ref[0], []).append(key)
+    for key, same in keyed.items():
+        by_client.setdefault(same[0][0], []).append(key)
     found: dict[SeriesRef, int] = {}
     for client_id, keys in by_client.items():
         existing = _by_key(client_id, keys)
@@ -100,14 +113,14 @@ def resolve_series(refs: Iterable[SeriesRef]) -> dict[SeriesRef, int]:
             )
             for key in keys
             if key not in existing
-            for ref in (keyed[key],)
+            for ref in (keyed[key][0],)
         ]
         if new:
             # Another request may create the same series meanwhile: ignore the conflict and
             # read the ids back.
             Series.objects.bulk_create(new, ignore_conflicts=True, batch_size=LOOKUP_CHUNK)
             existing.update(_by_key(client_id, [s.key for s in new]))
-        found.update({keyed[key]: pk for key, pk in existing.items()})
+        found.update({ref: pk for key, pk in existing.items() for ref in keyed[key]})
     series_cache.put_many(found)
     return ids | found
 
