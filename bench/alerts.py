@@ -3,7 +3,8 @@
 The series mix (per rule, points per window): CPU 20,000 x 60 (one a minute for an hour),
 memory 20,000 x 60, disks 30,000 x 60 for the threshold and the same 30,000 x 288 (five-minute
 points over 24 hours) for the disk-full forecast, check states 15,000 x 60, agent heartbeats
-10,000 x 10, TLS days-left 5,000 x 10: 100,000 series. About 2 % of them breach.
+10,000 x 10, TLS days-left 5,000 x 10: 100,000 series. About 2 % of them breach; at the
+newest point about 1 % change (a fresh breach, or a recovery).
 
 A warm-up cycle one minute earlier gives every series its state (that is the "cold" figure:
 every column new); the timed cycle then sees one new point per series, as in production.
@@ -29,6 +30,7 @@ from steward.monitoring.rules.table import StateTable
 RUNS = 5
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 BREACHING = 0.02
+CHANGING = 0.005
 
 
 @dataclass
@@ -50,6 +52,9 @@ def levels(rows: int, points: int, low: float, high: float, rng: np.random.Gener
     base = rng.uniform(low, high - 15, size=rows)[:, None] + rng.normal(0, 2, size=(rows, points))
     hot = rng.random(rows) < BREACHING
     base[hot, -15:] = high + rng.uniform(1, 8, size=(int(hot.sum()), 15))
+    # The newest point changes something for some: a fresh breach, or a recovery.
+    base[rng.random(rows) < CHANGING, -1] = high + 5
+    base[hot & (rng.random(rows) < 0.25), -1] = low
     return base
 
 
@@ -58,7 +63,10 @@ def workloads(rng: np.random.Generator) -> list[Workload]:
     disk_values = levels(30_000, 288, 40, 90, rng)
     growing = rng.random(30_000) < BREACHING
     disk_values[growing] = 85 + np.linspace(0, 2, 288)[None, :]  # +2 % a day from 85 %
-    check_states = rng.choice([0.0, 1.0, 2.0], p=[0.97, 0.01, 0.02], size=(15_000, 60))
+    # Check states stick: most checks stay ok, some had a warning spell, a few are critical now.
+    check_states = np.zeros((15_000, 60))
+    check_states[rng.random(15_000) < 0.01, 20:30] = 1.0
+    check_states[rng.random(15_000) < BREACHING, -15:] = 2.0
     heartbeat_times = grid(10_000, 10, 60, rng)
     silent = rng.random(10_000) < BREACHING
     heartbeat_times[silent] -= 900  # these agents went quiet 15 minutes ago
