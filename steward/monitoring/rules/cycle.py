@@ -46,7 +46,6 @@ KINDS = (
     TransitionKind.CANCELLED,
     TransitionKind.RESOLVED,
 )
-MAX_CROSSING = 100 * 365 * 86_400.0
 
 
 @dataclass(frozen=True)
@@ -249,13 +248,7 @@ def _store_forecast(
     rule: Rule, new: StateTable, lines: forecast.Lines, found: Segments, now_s: float
 ) -> None:
     decided = ~np.isnan(found.starts[:, 0])
-    beyond = forecast.holds(rule.comparison, lines.value_now, rule.threshold)
-    toward = lines.slope > 0 if rule.comparison.upward else lines.slope < 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        offset = np.where(
-            beyond, 0.0, np.where(toward, (rule.threshold - lines.value_now) / lines.slope, np.nan)
-        )
-    offset = np.where(offset > MAX_CROSSING, np.nan, offset)
+    offset = forecast.crossing_offsets(lines, rule.comparison, rule.threshold)
     new.forecast_slope = np.where(decided, lines.slope, np.nan)
     new.forecast_value_now = np.where(decided, lines.value_now, np.nan)
     new.forecast_crossing = np.where(decided, now_s + offset, np.nan)

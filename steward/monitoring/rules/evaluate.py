@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from . import machine, policy
-from .forecast import crossing_offset
+from .forecast import crossing_offsets
 from .model import (
     AlertState,
     Forecast,
@@ -33,8 +33,6 @@ from .model import (
     to_datetime,
     to_seconds,
 )
-
-MAX_CROSSING = 100 * 365 * 86_400.0
 
 
 def evaluate(
@@ -127,9 +125,8 @@ def forecast_of(rule: Rule, window: SeriesWindow, now: datetime) -> Forecast | N
     slope, value_now = float(lines.slope[0]), float(lines.value_now[0])
     if count < max(rule.min_points, 2) or span < rule.min_span_seconds or math.isnan(slope):
         return None
-    offset = crossing_offset(value_now, slope, rule.comparison, rule.threshold)
-    # Beyond a century the line says "never" (and datetime would overflow).
-    crossing = None if offset is None or offset > MAX_CROSSING else to_datetime(now_s + offset)
+    offset = float(crossing_offsets(lines, rule.comparison, rule.threshold)[0])
+    crossing = None if math.isnan(offset) else to_datetime(now_s + offset)
     return Forecast(now, slope, value_now, crossing, count, span)
 
 

@@ -19,6 +19,8 @@ FloatArray = npt.NDArray[np.float64]
 MIN_T_STAT = 3.0
 BLOCK_ROWS = 2048
 ROUNDING = 1e-9
+# Beyond a century a line says "never" (and a datetime that far would overflow).
+MAX_CROSSING = 100 * 365 * 86_400.0
 
 
 @dataclass(frozen=True)
@@ -108,16 +110,15 @@ def forecast_signals(
     return np.where(decided, signal, np.int8(-1)).astype(np.int8)
 
 
-def crossing_offset(
-    value_now: float, slope: float, comparison: Comparison, limit: float
-) -> float | None:
-    """Seconds from now until the line reaches ``limit`` (0 if already beyond; None if never)."""
-    if comparison.holds(value_now, limit):
-        return 0.0
-    toward = slope > 0 if comparison.upward else slope < 0
-    if not toward:
-        return None
-    return (limit - value_now) / slope
+def crossing_offsets(lines: Lines, comparison: Comparison, limit: float) -> FloatArray:
+    """Seconds from now until each line reaches ``limit``: 0 if already beyond, NaN if it
+    never does (moving away, flat, or more than a century ahead)."""
+    beyond = holds(comparison, lines.value_now, limit)
+    toward = lines.slope > 0 if comparison.upward else lines.slope < 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ahead = np.where(toward, (limit - lines.value_now) / lines.slope, np.nan)
+    offset = np.where(beyond, 0.0, ahead)
+    return np.where(offset > MAX_CROSSING, np.nan, offset)
 
 
 def holds(comparison: Comparison, values: FloatArray, limit: float) -> npt.NDArray[np.bool_]:
