@@ -62,6 +62,8 @@ class CycleResult:
 
 @dataclass(frozen=True)
 class Segments:
+    """Condition segments as columns: start (NaN: none), ``Signal`` code, value (NaN: none)."""
+
     starts: FloatArray
     signals: npt.NDArray[np.int8]
     values: FloatArray
@@ -69,6 +71,8 @@ class Segments:
 
 @dataclass
 class _Log:
+    """Events of the column loop, kept as arrays until ``by_row`` orders them per row."""
+
     rows: list[IntArray] = field(default_factory=list)
     kinds: list[IntArray] = field(default_factory=list)
     ats: list[FloatArray] = field(default_factory=list)
@@ -127,7 +131,8 @@ def run_cycle(
     maintenance: Mapping[int, Sequence[Occurrence]] | None = None,
 ) -> CycleResult:
     """Evaluate ``rule`` for every row of ``table`` at ``now``. ``maintenance`` maps a row to the
-    occurrences covering its asset or client (rows without any may be left out)."""
+    occurrences for its asset that overlap the evaluated span, as for ``evaluate`` (rows without
+    any may be left out)."""
     maintenance = maintenance or {}
     if table.rule_id != rule.id:
         raise ValueError(f"the table holds states of rule {table.rule_id!r}, not {rule.id!r}")
