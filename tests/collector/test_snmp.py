@@ -54,25 +54,10 @@ def snmpd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 
 def wait_for_snmp(port: int, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 10
+    params = {"host": "127.0.0.1", "port": port, "community": "public", "get": [SYS_DESCR]}
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stderr.read()  # type: ignore[union-attr]
-        done = subprocess.run(
-            [
-                "snmpget",
-                "-v2c",
-                "-c",
-                "public",
-                "-t",
-                "0.3",
-                "-r",
-                "0",
-                f"127.0.0.1:{port}",
-                SYS_DESCR,
-            ],
-            capture_output=True,
-            check=False,
-        )
-        if done.returncode == 0:
+        if check("snmp", params, timeout_s=0.6).state is State.OK:
             return
     raise RuntimeError("snmpd did not answer")
 
