@@ -4,7 +4,7 @@ makes sure no text makes it raise anything but `ExpositionError`."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from steward.collector.exposition import (
@@ -42,6 +42,7 @@ def test_content_type() -> None:
     assert not is_openmetrics(None)
 
 
+@settings(max_examples=200, deadline=None)  # CI machines are shared
 @given(st.text(), st.booleans())
 def test_any_text_parses_or_raises_exposition_error(text: str, openmetrics: bool) -> None:
     try:
@@ -61,6 +62,7 @@ line = st.one_of(
 )
 
 
+@settings(max_examples=200, deadline=None)  # CI machines are shared
 @given(st.lists(line, max_size=8), st.booleans())
 def test_exposition_like_text(lines: list[str], openmetrics: bool) -> None:
     text = "\n".join(lines) + "\n" + ("# EOF\n" if openmetrics else "")

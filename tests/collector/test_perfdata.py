@@ -3,7 +3,7 @@ reported by name, and hypothesis: no crash on any text, and a round trip of vali
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from steward.collector.perfdata import (
@@ -54,6 +54,7 @@ def test_plugin_output_splits_first_line_long_text_and_perfdata() -> None:
     assert split_plugin_output("") == split_plugin_output("\n")
 
 
+@settings(max_examples=200, deadline=None)  # CI machines are shared
 @given(st.text())
 def test_parse_never_raises(text: str) -> None:
     parsed = parse_perfdata(text)
@@ -82,6 +83,7 @@ perf_values = st.builds(
 )
 
 
+@settings(max_examples=200, deadline=None)  # CI machines are shared
 @given(st.lists(perf_values, max_size=5))
 def test_round_trip(values: list[PerfValue]) -> None:
     parsed = parse_perfdata(format_perfdata(values))
