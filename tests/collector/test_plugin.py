@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from steward.collector.checks import Sample, State
-from steward.collector.checks.plugin import outcome_from
+from steward.collector.checks.plugin import outcome_from, read_capped
 from tests.collector.peers import check, free_port
 
 PLUGINS = Path("/usr/lib/nagios/plugins")
@@ -115,3 +116,21 @@ def test_outcome_from_output_the_nagios_way() -> None:
     assert odd.summary == "exit code 127: sh: 1: nope: not found"
     bad = outcome_from(0, "OK | time=fast", "")
     assert bad.summary == "OK [perfdata: perfdata 'time': value 'fast' is not a number or U]"
+
+
+def test_large_output_does_not_block_the_plugin() -> None:
+    command = ["/bin/sh", "-c", "echo 'OK | a=1'; head -c 1000000 /dev/zero | tr '\\0' x"]
+    outcome = check("plugin", {"command": command})
+    assert outcome.state is State.OK
+    assert outcome.summary == "OK"
+    assert [s.metric for s in outcome.samples] == ["plugin_a", "plugin_run_seconds"]
+
+
+@pytest.mark.anyio
+async def test_read_capped_keeps_the_head_and_reads_to_the_end() -> None:
+    stream = asyncio.StreamReader()
+    stream.feed_data(b"a" * 100_000)
+    stream.feed_data(b"b" * 100_000)
+    stream.feed_eof()
+    assert await read_capped(stream, 150_000) == b"a" * 100_000 + b"b" * 50_000
+    assert stream.at_eof()

@@ -25,6 +25,7 @@ from steward.collector.perfdata import PerfValue, parse_perfdata, split_plugin_o
 
 EXIT_STATES = {0: State.OK, 1: State.WARNING, 2: State.CRITICAL, 3: State.UNKNOWN}
 MAX_SUMMARY = 1_000
+MAX_OUTPUT = 64 * 1024  # per stream; Nagios itself reads at most 8 KiB of plugin output
 
 
 def metric_name(label: str) -> str:
@@ -53,6 +54,15 @@ def outcome_from(exit_code: int, stdout: str, stderr: str) -> CheckOutcome:
     return CheckOutcome(state, summary[:MAX_SUMMARY], samples=perf_samples(perfdata.values))
 
 
+async def read_capped(stream: asyncio.StreamReader | None, limit: int = MAX_OUTPUT) -> bytes:
+    """The first `limit` bytes of a stream, read to its end so that a chatty plugin is never
+    blocked on a full pipe (and memory stays bounded)."""
+    kept = bytearray()
+    while stream is not None and (chunk := await stream.read(65_536)):
+        kept += chunk[: max(0, limit - len(kept))]
+    return bytes(kept)
+
+
 @register("plugin")
 async def run_plugin(check: CheckSpec, ctx: CheckContext) -> CheckOutcome:
     argv = Params(check.params).items("command", str)
@@ -70,7 +80,10 @@ async def run_plugin(check: CheckSpec, ctx: CheckContext) -> CheckOutcome:
     except OSError as exc:
         return CheckOutcome(State.UNKNOWN, f"command {argv[0]!r}: {os_error_text(exc)}")
     try:
-        stdout, stderr = await process.communicate()
+        stdout, stderr = await asyncio.gather(
+            read_capped(process.stdout), read_capped(process.stderr)
+        )
+        await process.wait()
     except asyncio.CancelledError:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
