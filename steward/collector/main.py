@@ -69,7 +69,11 @@ class Collector:
             log.warning("could not read assignments (%s)", exc)
             if self.version is not None or not cache.exists():
                 return
-            assignment = parse_assignments(json.loads(cache.read_text()))
+            try:
+                assignment = parse_assignments(json.loads(cache.read_text()))
+            except (OSError, ValueError) as cache_exc:
+                log.warning("the assignment kept in %s is unreadable (%s)", cache, cache_exc)
+                return
             log.info("running the %d checks assigned before", len(assignment.checks))
         else:
             try:

@@ -4,6 +4,7 @@ run as a process and stopped with SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import os
 import signal
@@ -198,3 +199,24 @@ def test_collector_thread_runs_beside_the_caller_and_stops(
     thread.stop()
     assert not thread.is_alive()
     assert {r["check_id"] for r in results(stub)} == {1, 2}
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
+async def test_restarted_during_an_outage_it_runs_the_checks_it_had(
+    stub: IngestStub, tmp_path: Path
+) -> None:
+    (tmp_path / "assignments.json").write_text(json.dumps(stub.assignments))
+    stub.stop()
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(stub.url, stub.token, tmp_path, stop, ship_s=0.1))
+    await asyncio.sleep(1.2)  # one interval: each check's first slot
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    buffer = Buffer(tmp_path / "buffer.sqlite3", 2**20)
+    checked: set[int] = set()
+    while (item := buffer.oldest()) is not None:
+        checked |= {r["check_id"] for r in json.loads(gzip.decompress(item[1]))["results"]}
+        buffer.ack(item[0])
+    buffer.close()
+    assert checked == {1, 2}
