@@ -1,5 +1,6 @@
 """The service desk's verbs: the only code that changes tickets (STYLE.md §2)."""
 
+from steward.servicedesk.services.alerts import AlertNotice, open_from_alert, resolve_from_alert
 from steward.servicedesk.services.attachments import add_attachment, read_attachment
 from steward.servicedesk.services.relations import add_watcher, link, merge, remove_watcher
 from steward.servicedesk.services.sla import recompute_sla, refresh_sla
@@ -15,6 +16,7 @@ from steward.servicedesk.services.tickets import (
 )
 
 __all__ = [
+    "AlertNotice",
     "add_attachment",
     "add_watcher",
     "assign",
@@ -22,6 +24,7 @@ __all__ = [
     "give_plan",
     "link",
     "merge",
+    "open_from_alert",
     "open_ticket",
     "read_attachment",
     "recompute_sla",
@@ -29,6 +32,7 @@ __all__ = [
     "refresh_sla",
     "remove_watcher",
     "reply",
+    "resolve_from_alert",
     "set_priority",
     "update_ticket",
 ]
