@@ -52,9 +52,11 @@ def test_a_firing_alert_opens_one_linked_incident(desk: Desk) -> None:
 def test_another_alert_or_client_gets_its_own_ticket(desk: Desk) -> None:
     first, _ = open_from_alert(notice(desk))
     other, new = open_from_alert(notice(desk, reference="alert:43"))
-    assert new and other.pk != first.pk
+    assert new
+    assert other.pk != first.pk
     globex, new = open_from_alert(notice(desk, client=desk.world.globex, asset_reference=""))
-    assert new and globex.client == desk.world.globex
+    assert new
+    assert globex.client == desk.world.globex
     assert ticket_for_alert(desk.world.globex, "alert:42") == globex
     assert not globex.links.filter(kind=LinkKind.ASSET).exists()
 
@@ -68,7 +70,8 @@ def test_recovery_resolves_an_untouched_ticket(desk: Desk) -> None:
     assert resolved.events.filter(kind=EventKind.NOTE, body__contains="back under").exists()
     # A new firing after that opens a new ticket: the resolved one is history.
     later, new = open_from_alert(notice(desk, 60))
-    assert new and later.pk != ticket.pk
+    assert new
+    assert later.pk != ticket.pk
 
 
 def test_recovery_leaves_a_worked_ticket_open_with_a_note(desk: Desk) -> None:
