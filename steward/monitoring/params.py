@@ -6,11 +6,12 @@ values stored encrypted and never returned by the user API.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from pydantic import (
-    AnyHttpUrl,
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -28,10 +29,21 @@ class _Params(BaseModel):
 Host = Field(min_length=1, max_length=255)
 
 
+def _web_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("an http:// or https:// URL with a host")
+    return value
+
+
+WebUrl = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_web_url)]
+
+
 class HttpParams(_Params):
-    url: AnyHttpUrl
+    url: WebUrl
     method: Literal["GET", "HEAD", "POST", "PUT", "OPTIONS"] = "GET"
-    expect_status: list[int] = Field(default_factory=lambda: list(range(200, 400)))
+    # None: any status from 200 to 399 (the collector's default; not sent as a 200-item list).
+    expect_status: list[int] | None = None
     keyword: str | None = Field(default=None, max_length=1000)
     follow_redirects: bool = True
     max_redirects: int = Field(default=5, ge=0, le=30)
@@ -39,7 +51,8 @@ class HttpParams(_Params):
 
     @model_validator(mode="after")
     def _statuses(self) -> HttpParams:
-        if not self.expect_status or any(not 100 <= s <= 599 for s in self.expect_status):
+        statuses = self.expect_status
+        if statuses is not None and (not statuses or any(not 100 <= s <= 599 for s in statuses)):
             raise ValueError("expect_status: a non-empty list of HTTP statuses (100-599)")
         return self
 
@@ -115,7 +128,7 @@ class PluginParams(_Params):
 
 
 class ScrapeParams(_Params):
-    url: AnyHttpUrl
+    url: WebUrl
 
 
 PARAMS: dict[str, type[_Params]] = {
