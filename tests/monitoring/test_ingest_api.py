@@ -388,3 +388,33 @@ def test_integer_values_and_fractional_seconds_are_stored(
         (1234, 7.0),
         (2000, -1e300),
     ]
+
+
+def test_an_agent_speaks_only_for_its_own_asset(world: World) -> None:
+    agent = make_sender(world.acme, "agent", "lap-7")
+    other = {"key": "someone-else", "hostname": "ceo-laptop"}
+    first = agent.post(batch(assets=[{"key": "lap-7", "hostname": "lap-7"}, other])).json()
+    assert first["accepted"]["assets"] == 1
+    assert first["errors"] == [
+        {
+            "loc": ["assets", 1, "key"],
+            "msg": "asset: an agent reports only about the asset it runs on (lap-7)",
+        }
+    ]
+    make_sender(world.acme, "collector", "probe").post(batch(assets=[other]))
+    later = agent.post(
+        batch(
+            series=[{"metric": "up", "asset": "someone-else", "points": [[1, 1]]}],
+            facts=[
+                {
+                    "asset": "someone-else",
+                    "name": "bitlocker",
+                    "value": False,
+                    "at": "2026-11-29T12:00:00Z",
+                }
+            ],
+        )
+    ).json()
+    assert [e["loc"] for e in later["errors"]] == [["series", 0, "asset"], ["facts", 0, "asset"]]
+    assert not AssetFact.objects.exists()
+    assert not Sample.objects.exists()

@@ -75,7 +75,7 @@ def authenticate_collector(plain: str) -> Collector | None:
         lookup = split_lookup(plain, kind)
         if lookup is None:
             continue
-        rows = Collector.objects.filter(lookup=lookup).order_by()[:1]
+        rows = Collector.objects.filter(lookup=lookup).select_related("asset").order_by()[:1]
         found = next(iter(rows), None)
         if found is None or found.token_kind != kind or not digest_matches(plain, found.digest):
             return None

@@ -68,6 +68,9 @@ class IngestAnswer:
 def ingest(collector: Collector, batch: Batch, now: datetime) -> IngestAnswer:
     """Store ``batch`` (already checked by ``validate_batch``) for ``collector``."""
     errors = list(batch.errors)
+    if collector.kind == CollectorKind.AGENT:
+        own = collector.asset.key if collector.asset is not None else None
+        confine_agent(batch, own, errors)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -87,6 +90,36 @@ def ingest(collector: Collector, batch: Batch, now: datetime) -> IngestAnswer:
         IngestBatch.objects.filter(pk=record.pk).update(counts=accepted)
         Collector.objects.filter(pk=collector.pk).update(last_seen_at=now)
     return IngestAnswer(batch.batch_id, False, accepted, errors)
+
+
+NOT_ITS_ASSET = "asset: an agent reports only about the asset it runs on ({own})"
+
+
+def confine_agent(batch: Batch, own: str | None, errors: list[Any]) -> None:
+    """Drop (as errors) what an agent says about any asset but its own: its first reported
+    asset, or the one it is bound to. A stolen agent token cannot speak for other machines."""
+    if own is None and batch.assets:
+        own = batch.assets[0].key
+    msg = NOT_ITS_ASSET.format(own=own or "none reported yet")
+    kept_assets = []
+    for item in batch.assets:
+        if item.key == own:
+            kept_assets.append(item)
+        else:
+            errors.append({"loc": ["assets", item.index, "key"], "msg": msg})
+    kept_series = []
+    for series in batch.series:
+        if series.asset is None or series.asset == own:
+            kept_series.append(series)
+        else:
+            errors.append({"loc": ["series", series.index, "asset"], "msg": msg})
+    kept_facts = []
+    for fact in batch.facts:
+        if fact.asset == own:
+            kept_facts.append(fact)
+        else:
+            errors.append({"loc": ["facts", fact.index, "asset"], "msg": msg})
+    batch.assets, batch.series, batch.facts = kept_assets, kept_series, kept_facts
 
 
 def _duplicate(collector: Collector, batch_id: str) -> IngestAnswer:
@@ -116,19 +149,10 @@ def upsert_assets(
     for item in items:
         asset = existing.get(item.key)
         if asset is None:
-            fields = dict(item.fields)
-            fields["name"] = fields.get("name") or fields.get("hostname") or item.key
-            asset = Asset(
-                client_id=collector.client_id,
-                site_id=collector.site_id,
-                key=item.key,
-                source=source,
-                last_seen_at=now,
-                **fields,
-            )
-            asset.save()
+            asset, created = _new_asset(collector, item, source, now)
             existing[item.key] = asset
-            continue
+            if created:
+                continue
         changed = [name for name, value in item.fields.items() if getattr(asset, name) != value]
         if "name" in changed and not item.fields["name"]:
             changed.remove("name")  # a sender cannot blank an asset's name
@@ -142,6 +166,29 @@ def upsert_assets(
         Collector.objects.filter(pk=collector.pk, asset__isnull=True).update(asset=first)
         collector.asset_id = first.pk
     return {key: asset.pk for key, asset in existing.items()}
+
+
+def _new_asset(
+    collector: Collector, item: AssetItem, source: str, now: datetime
+) -> tuple[Asset, bool]:
+    """The asset created for ``item``, or the one another batch created meanwhile (on
+    PostgreSQL; SQLite serialises writers) with False."""
+    fields = dict(item.fields)
+    fields["name"] = fields.get("name") or fields.get("hostname") or item.key
+    asset = Asset(
+        client_id=collector.client_id,
+        site_id=collector.site_id,
+        key=item.key,
+        source=source,
+        last_seen_at=now,
+        **fields,
+    )
+    try:
+        with transaction.atomic():
+            asset.save()
+    except IntegrityError:
+        return Asset.objects.get(client=collector.client_id, key=item.key), False
+    return asset, True
 
 
 def _known_assets(collector: Collector, batch: Batch, reported: dict[str, int]) -> dict[str, int]:
