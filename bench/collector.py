@@ -24,6 +24,7 @@ import gzip
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -213,7 +214,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             farm.terminate()
             farm.wait()
         ingest.server.shutdown()
-    return analyse(args, checks, ingest.results(), start, end, (cpu_end - cpu_start), state)
+    try:
+        return analyse(args, checks, ingest.results(), start, end, cpu_end - cpu_start, state)
+    finally:
+        log_file.close()
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def analyse(
