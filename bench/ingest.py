@@ -249,7 +249,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--uploaders", type=int, default=4)
-    parser.add_argument("--batches", type=int, default=160, help="built per uploader")
+    parser.add_argument("--batches", type=int, default=300, help="built per uploader")
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--profile", help="profile in one process into FILE.<db>.txt")
     parser.add_argument("--worker", choices=["setup", "count", "profile"], help=argparse.SUPPRESS)
