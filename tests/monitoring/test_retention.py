@@ -116,3 +116,13 @@ def test_deleting_a_series_deletes_its_samples(world: World) -> None:
     write_samples([(series.pk, 1, 1.0), (other.pk, 1, 1.0)])
     series.delete()
     assert list(Sample.objects.values_list("series_id", flat=True)) == [other.pk]
+
+
+def test_samples_of_a_series_gone_meanwhile_are_pruned_by_age(world: World) -> None:
+    # A server process that still had the series cached wrote them after the series went.
+    series = _series(world)
+    orphan_id = series.pk + 1000
+    edge_ms = int((NOW - timedelta(days=14)).timestamp() * 1000)
+    write_samples([(orphan_id, edge_ms - 1, 1.0), (orphan_id, edge_ms, 2.0), (series.pk, 5, 3.0)])
+    assert prune(NOW).samples == 2
+    assert list(Sample.objects.values_list("series_id", "ts")) == [(orphan_id, edge_ms)]
