@@ -184,6 +184,13 @@ class CheckOut(Schema):
         return current.since if current is not None else None
 
 
+class ResultOut(Schema):
+    at: datetime
+    state: str
+    summary: str
+    duration_ms: float | None
+
+
 class SeriesOut(Schema):
     id: int
     client_id: int

@@ -187,3 +187,21 @@ def test_series_samples_raw_and_rolled_up(world: World) -> None:
         assert bad.status_code == 422
         too_many = http.get(f"{url}?since=2026-11-29T11:00:00Z&until=2026-11-29T12:00:00Z&step=0")
         assert too_many.status_code == 200
+
+
+def test_check_results_newest_first_for_those_who_see_the_client(
+    world: World, acme_collector: Sender
+) -> None:
+    check = acme_collector.http_check()
+    results = [
+        {"check_id": check.pk, "at": f"2026-11-29T12:0{n}:00Z", "state": state, "duration_ms": n}
+        for n, state in enumerate(["ok", "critical", "ok"])
+    ]
+    acme_collector.post(batch(results=results))
+    listed = world.bearer(world.carol).get(f"/api/v1/checks/{check.pk}/results").json()
+    assert [(r["state"], r["duration_ms"]) for r in listed["items"]] == [
+        ("ok", 2.0),
+        ("critical", 1.0),
+        ("ok", 0.0),
+    ]
+    assert world.bearer(world.dave).get(f"/api/v1/checks/{check.pk}/results").status_code == 404

@@ -10,8 +10,8 @@ from ninja.responses import Status
 from steward.api.params import ObjectId
 from steward.monitoring import services
 from steward.monitoring.api.common import reader, related, staff_writer, visible
-from steward.monitoring.models import Asset, Check, Collector
-from steward.monitoring.schemas import CheckIn, CheckOut, CheckPatch
+from steward.monitoring.models import Asset, Check, CheckResult, Collector
+from steward.monitoring.schemas import CheckIn, CheckOut, CheckPatch, ResultOut
 
 router = Router(tags=["checks"])
 
@@ -63,3 +63,11 @@ def update_check(request: HttpRequest, check_id: ObjectId, payload: CheckPatch) 
 def delete_check(request: HttpRequest, check_id: ObjectId) -> Status[None]:
     services.delete_check(_check(request, check_id, write=True))
     return Status(204, None)
+
+
+@router.get("/checks/{check_id}/results", response=list[ResultOut])
+@paginate(LimitOffsetPagination)
+def list_results(request: HttpRequest, check_id: ObjectId) -> QuerySet[CheckResult]:
+    """The check's results, newest first (kept for STEWARD_MONITORING_RESULT_DAYS)."""
+    check = _check(request, check_id, write=False)
+    return check.results.order_by("-at", "-pk")
