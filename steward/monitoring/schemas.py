@@ -10,6 +10,7 @@ from ninja import Schema
 from pydantic import Field
 
 from steward.api.params import OptionalId
+from steward.core.validation import MAX_ID
 from steward.monitoring.choices import AssetKind, CheckType, CollectorKind
 from steward.monitoring.models import Asset, Check
 from steward.monitoring.services.config import secret_names
@@ -18,7 +19,7 @@ Text100 = Field(default="", max_length=100)
 
 
 class AssetIn(Schema):
-    client_id: int = Field(ge=1)
+    client_id: int = Field(ge=1, le=MAX_ID)
     site_id: OptionalId = None
     owner_id: OptionalId = None
     kind: AssetKind = AssetKind.OTHER
@@ -90,8 +91,8 @@ class AssetOut(Schema):
 
 
 class AssetFilters(Schema):
-    client_id: int | None = Field(default=None, ge=1)
-    site_id: int | None = Field(default=None, ge=1)
+    client_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    site_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     kind: AssetKind | None = None
     source: str | None = None
     q: str | None = Field(default=None, max_length=200)
@@ -109,7 +110,7 @@ class FactOut(Schema):
 
 
 class CollectorIn(Schema):
-    client_id: int = Field(ge=1)
+    client_id: int = Field(ge=1, le=MAX_ID)
     site_id: OptionalId = None
     kind: CollectorKind
     name: str = Field(min_length=1, max_length=200)
@@ -132,7 +133,7 @@ class CollectorCreated(CollectorOut):
 
 
 class CheckIn(Schema):
-    collector_id: int = Field(ge=1)
+    collector_id: int = Field(ge=1, le=MAX_ID)
     asset_id: OptionalId = None
     type: CheckType
     name: str = Field(min_length=1, max_length=200)
@@ -201,10 +202,20 @@ class SeriesOut(Schema):
 
 
 class SeriesFilters(Schema):
-    client_id: int | None = Field(default=None, ge=1)
-    asset_id: int | None = Field(default=None, ge=1)
-    check_id: int | None = Field(default=None, ge=1)
+    client_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    asset_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    check_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     metric: str | None = Field(default=None, max_length=200)
+
+
+class CollectorFilters(Schema):
+    client_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class CheckFilters(Schema):
+    client_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    collector_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    asset_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class SamplesOut(Schema):

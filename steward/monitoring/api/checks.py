@@ -3,7 +3,7 @@ write-only: answers name which are set (``secrets_set``), never their values."""
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
@@ -11,21 +11,16 @@ from steward.api.params import ObjectId
 from steward.monitoring import services
 from steward.monitoring.api.common import reader, related, staff_writer, visible
 from steward.monitoring.models import Asset, Check, CheckResult, Collector
-from steward.monitoring.schemas import CheckIn, CheckOut, CheckPatch, ResultOut
+from steward.monitoring.schemas import CheckFilters, CheckIn, CheckOut, CheckPatch, ResultOut
 
 router = Router(tags=["checks"])
 
 
 @router.get("/checks", response=list[CheckOut])
 @paginate(LimitOffsetPagination)
-def list_checks(
-    request: HttpRequest,
-    client_id: int | None = None,
-    collector_id: int | None = None,
-    asset_id: int | None = None,
-) -> QuerySet[Check]:
+def list_checks(request: HttpRequest, filters: Query[CheckFilters]) -> QuerySet[Check]:
     checks = Check.objects.visible_to(reader(request).user).select_related("current")
-    exact = {"client_id": client_id, "collector_id": collector_id, "asset_id": asset_id}
+    exact = filters.dict()
     return checks.filter(**{k: v for k, v in exact.items() if v is not None}).order_by("name", "pk")
 
 

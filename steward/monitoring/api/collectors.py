@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
@@ -13,7 +13,12 @@ from steward.api.params import ObjectId
 from steward.monitoring import services
 from steward.monitoring.api.common import reader, related, staff_writer, visible, visible_client
 from steward.monitoring.models import Collector
-from steward.monitoring.schemas import CollectorCreated, CollectorIn, CollectorOut
+from steward.monitoring.schemas import (
+    CollectorCreated,
+    CollectorFilters,
+    CollectorIn,
+    CollectorOut,
+)
 from steward.tenancy.models import Site
 
 router = Router(tags=["collectors"])
@@ -21,10 +26,10 @@ router = Router(tags=["collectors"])
 
 @router.get("/collectors", response=list[CollectorOut])
 @paginate(LimitOffsetPagination)
-def list_collectors(request: HttpRequest, client_id: int | None = None) -> QuerySet[Collector]:
+def list_collectors(request: HttpRequest, filters: Query[CollectorFilters]) -> QuerySet[Collector]:
     collectors = Collector.objects.visible_to(reader(request).user)
-    if client_id is not None:
-        collectors = collectors.filter(client_id=client_id)
+    if filters.client_id is not None:
+        collectors = collectors.filter(client_id=filters.client_id)
     return collectors.order_by("name", "pk")
 
 

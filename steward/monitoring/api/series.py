@@ -5,7 +5,7 @@
 retention, hourly rollups otherwise (``step`` rounded up to whole hours).
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
@@ -79,14 +79,21 @@ def rollup_points(series_id: int, since_s: int, until_s: int, step: int) -> list
     )
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time without a zone is read as UTC."""
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 @router.get("/series/{series_id}/samples", response=SamplesOut)
 def series_samples(
     request: HttpRequest, series_id: ObjectId, query: Query[SampleQuery]
 ) -> dict[str, Any]:
     series = visible(Series, reader(request), series_id)
     now = timezone.now()
-    until = query.until or now
-    since = query.since or until - timedelta(days=1)
+    until = _aware(query.until) or now
+    since = _aware(query.since) or until - timedelta(days=1)
     if since >= until:
         raise HttpError(422, "since: must be before until")
     span_s = (until - since).total_seconds()
