@@ -27,15 +27,18 @@ from steward.tenancy.models import Client
 
 
 def create_asset(client: Client, **fields: Any) -> Asset:
+    """An asset entered by hand (or imported: ``source``), validated field by field."""
     fields.setdefault("source", AssetSource.MANUAL)
     return save_validated(Asset(client=client, **fields))
 
 
 def update_asset(asset: Asset, changes: Mapping[str, Any]) -> Asset:
+    """Change the named fields of an asset; unknown names are refused."""
     return apply_changes(asset, changes)
 
 
 def delete_asset(asset: Asset) -> None:
+    """Delete an asset with its facts and series (and their samples, signals.py)."""
     with transaction.atomic():
         asset.delete()
 
@@ -62,6 +65,7 @@ def create_collector(
 
 
 def revoke_collector(collector: Collector, now: datetime | None = None) -> Collector:
+    """Revoke a collector's or agent's token; its next request is refused. Idempotent."""
     if collector.revoked_at is None:
         collector.revoked_at = now or timezone.now()
         with transaction.atomic():
@@ -99,12 +103,14 @@ def _apply_params(check: Check, params: Any, *, keep_secrets: bool) -> None:
 
 
 def create_check(client: Client, *, collector: Collector, params: Any, **fields: Any) -> Check:
+    """A check of ``collector``; ``params`` are validated for its type, secrets encrypted."""
     check = Check(client=client, collector=collector, **fields)
     _apply_params(check, params, keep_secrets=False)
     return save_validated(check)
 
 
 def update_check(check: Check, changes: Mapping[str, Any]) -> Check:
+    """Change a check; new ``params`` are validated again, secrets left out are kept."""
     changes = dict(changes)
     params = changes.pop("params", None)
     type_changed = "type" in changes and changes["type"] != check.type
@@ -117,6 +123,7 @@ def update_check(check: Check, changes: Mapping[str, Any]) -> Check:
 
 
 def delete_check(check: Check) -> None:
+    """Delete a check with its state, results and series."""
     with transaction.atomic():
         check.delete()
 
