@@ -418,3 +418,10 @@ def test_an_agent_speaks_only_for_its_own_asset(world: World) -> None:
     assert [e["loc"] for e in later["errors"]] == [["series", 0, "asset"], ["facts", 0, "asset"]]
     assert not AssetFact.objects.exists()
     assert not Sample.objects.exists()
+
+
+def test_null_inventory_fields_leave_the_asset_alone(world: World, acme_collector: Sender) -> None:
+    acme_collector.post(batch(assets=[{"key": "m", "hostname": "h", "vendor": "Dell Inc."}]))
+    acme_collector.post(batch(assets=[{"key": "m", "hostname": "h2", "vendor": None}]))
+    asset = Asset.objects.get(key="m")
+    assert (asset.hostname, asset.vendor) == ("h2", "Dell Inc.")

@@ -263,9 +263,9 @@ def _asset(index: int, value: Any) -> AssetItem:
     key = _text(item, "key", 200, required=True)
     fields: dict[str, Any] = {}
     for name, limit in ASSET_TEXT.items():
-        if name in item:
+        if item.get(name) is not None:  # null: not known to the sender, left alone
             fields[name] = _text(item, name, limit)
-    if "addresses" in item:
+    if item.get("addresses") is not None:
         addresses = item["addresses"]
         if type(addresses) is not list or not all(
             type(a) is str and len(a) <= 100 for a in addresses
