@@ -17,8 +17,14 @@ class Collector(models.Model):
     """A collector (runs checks inside a client's network) or an agent (reports about the
     endpoint it runs on), with its own bearer token: hashed here, shown once at creation."""
 
+    # None: a hosted collector (the MSP's own, e.g. the one `steward up` runs), which may run
+    # checks of any client; collectors at a client's site and agents belong to that client.
     client = models.ForeignKey(
-        "tenancy.Client", on_delete=models.CASCADE, related_name="collectors"
+        "tenancy.Client",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="collectors",
     )
     site = models.ForeignKey("tenancy.Site", null=True, blank=True, on_delete=models.SET_NULL)
     kind = models.CharField(max_length=20, choices=CollectorKind.choices)
