@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("steward.obligations.urls")),
     path("", include("steward.agreements.urls")),
     path("", include("steward.servicedesk.urls")),
+    path("", include("steward.monitoring.urls")),
     path("", include("steward.web.urls")),
 ]
