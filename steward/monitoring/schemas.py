@@ -134,6 +134,8 @@ class CollectorCreated(CollectorOut):
 
 class CheckIn(Schema):
     collector_id: int = Field(ge=1, le=MAX_ID)
+    # The check's client: required with a hosted collector, else the collector's.
+    client_id: OptionalId = None
     asset_id: OptionalId = None
     type: CheckType
     name: str = Field(min_length=1, max_length=200)

@@ -4,12 +4,13 @@ write-only: answers name which are set (``secrets_set``), never their values."""
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
+from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from steward.api.params import ObjectId
 from steward.monitoring import services
-from steward.monitoring.api.common import reader, related, staff_writer, visible
+from steward.monitoring.api.common import reader, related, staff_writer, visible, visible_client
 from steward.monitoring.models import Asset, Check, CheckResult, Collector
 from steward.monitoring.schemas import CheckFilters, CheckIn, CheckOut, CheckPatch, ResultOut
 
@@ -35,8 +36,17 @@ def create_check(request: HttpRequest, payload: CheckIn) -> Status[Check]:
     collector = visible(Collector, who, payload.collector_id)
     fields = payload.dict()
     fields.pop("collector_id")
-    fields["asset"] = related(Asset, collector.client, fields.pop("asset_id"), "asset_id")
-    check = services.create_check(collector.client, collector=collector, **fields)
+    client_id = fields.pop("client_id")
+    if collector.client is not None:
+        client = collector.client
+        if client_id not in (None, client.pk):
+            raise HttpError(422, "client_id: the collector belongs to another client")
+    elif client_id is None:
+        raise HttpError(422, "client_id: required with a hosted collector")
+    else:
+        client = visible_client(who, client_id)
+    fields["asset"] = related(Asset, client, fields.pop("asset_id"), "asset_id")
+    check = services.create_check(client, collector=collector, **fields)
     return Status(201, check)
 
 

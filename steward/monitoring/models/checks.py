@@ -57,7 +57,7 @@ class Check(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.collector_id is not None and self.collector.client_id != self.client_id:
+        if self.collector_id is not None and self.collector.client_id not in (None, self.client_id):
             errors["collector"] = "the collector belongs to another client"
         if self.asset is not None and self.asset.client_id != self.client_id:
             errors["asset"] = "the asset belongs to another client"

@@ -9,6 +9,12 @@ from django.utils import timezone
 from steward.monitoring.choices import CollectorKind
 from steward.tenancy.scoping import ClientScopedQuerySet
 
+
+class CollectorQuerySet(ClientScopedQuerySet):
+    # Hosted collectors belong to no client: staff see them, client contacts never do.
+    msp_wide = models.Q(client__isnull=True)
+
+
 # Token prefixes (core.tokens): the kind of sender is visible in the token itself.
 TOKEN_KINDS = {CollectorKind.COLLECTOR: "stc", CollectorKind.AGENT: "sta"}
 
@@ -43,7 +49,7 @@ class Collector(models.Model):
         help_text="Agents: the asset they run on (set by their first report)",
     )
 
-    objects = ClientScopedQuerySet.as_manager()
+    objects = CollectorQuerySet.as_manager()
 
     class Meta:
         ordering = ["client_id", "name"]
@@ -59,7 +65,15 @@ class Collector(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    @property
+    def is_hosted(self) -> bool:
+        return self.client_id is None
+
     def clean(self) -> None:
+        if self.is_hosted and self.kind == CollectorKind.AGENT:
+            raise ValidationError({"client": "an agent belongs to the client of its machine"})
+        if self.is_hosted and self.site is not None:
+            raise ValidationError({"site": "a hosted collector is at no client's site"})
         if self.site is not None and self.site.client_id != self.client_id:
             raise ValidationError({"site": "the site belongs to another client"})
         if self.asset is not None and self.asset.client_id != self.client_id:

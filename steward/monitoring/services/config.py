@@ -47,9 +47,10 @@ def delete_asset(asset: Asset) -> None:
 
 
 def create_collector(
-    client: Client, *, kind: str, name: str, site_id: int | None = None
+    client: Client | None, *, kind: str, name: str, site_id: int | None = None
 ) -> tuple[Collector, str]:
-    """A new collector or agent and its plain token, which is shown this once only."""
+    """A new collector or agent and its plain token, which is shown this once only. Without a
+    client: a hosted collector, which may run checks of any client."""
     if kind not in CollectorKind.values:
         raise ValidationError({"kind": f"one of {', '.join(CollectorKind.values)}"})
     token = new_token(TOKEN_KINDS[CollectorKind(kind)])

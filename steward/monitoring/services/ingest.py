@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 
@@ -71,6 +71,8 @@ def ingest(collector: Collector, batch: Batch, now: datetime) -> IngestAnswer:
     if collector.kind == CollectorKind.AGENT:
         own = collector.asset.key if collector.asset is not None else None
         confine_agent(batch, own, errors)
+    elif collector.client_id is None:
+        confine(batch, None, HOSTED_NO_ASSETS, errors)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -93,6 +95,7 @@ def ingest(collector: Collector, batch: Batch, now: datetime) -> IngestAnswer:
 
 
 NOT_ITS_ASSET = "asset: an agent reports only about the asset it runs on ({own})"
+HOSTED_NO_ASSETS = "asset: a hosted collector belongs to no client and reports no assets"
 
 
 def confine_agent(batch: Batch, own: str | None, errors: list[Any]) -> None:
@@ -100,7 +103,12 @@ def confine_agent(batch: Batch, own: str | None, errors: list[Any]) -> None:
     asset, or the one it is bound to. A stolen agent token cannot speak for other machines."""
     if own is None and batch.assets:
         own = batch.assets[0].key
-    msg = NOT_ITS_ASSET.format(own=own or "none reported yet")
+    confine(batch, own, NOT_ITS_ASSET.format(own=own or "none reported yet"), errors)
+
+
+def confine(batch: Batch, own: str | None, msg: str, errors: list[Any]) -> None:
+    """Keep only what ``batch`` says about the asset ``own`` (or no asset at all when None);
+    the rest becomes errors reading ``msg``."""
     kept_assets = []
     for item in batch.assets:
         if item.key == own:
@@ -175,6 +183,7 @@ def _new_asset(
     PostgreSQL; SQLite serialises writers) with False."""
     fields = dict(item.fields)
     fields["name"] = fields.get("name") or fields.get("hostname") or item.key
+    assert collector.client_id is not None  # hosted collectors' assets were confined away
     asset = Asset(
         client_id=collector.client_id,
         site_id=collector.site_id,
@@ -329,12 +338,14 @@ def store_series(
     if not items:
         return 0
     check_ids = {s.check_id for s in items if s.check_id is not None}
-    mine = set()
+    # A check's series belong to the check's client: a hosted collector runs many clients'.
+    mine: dict[int, int] = {}
     if check_ids:
-        mine = set(
-            Check.objects.filter(collector=collector, pk__in=check_ids).values_list("pk", flat=True)
+        mine = dict(
+            Check.objects.filter(collector=collector, pk__in=check_ids).values_list(
+                "pk", "client_id"
+            )
         )
-    client_id = collector.client_id
     # Series the cache knows get their rows at once; the others after one resolve_series.
     known = series_cache.view()
     pending: list[tuple[SeriesRef, SeriesItem]] = []
@@ -344,13 +355,14 @@ def store_series(
             if item.check_id not in mine:
                 errors.append({"loc": ["series", item.index, "check_id"], "msg": NOT_YOURS})
                 continue
-            owner = ("check", item.check_id)
+            owner, client_id = ("check", item.check_id), mine[item.check_id]
         else:
             asset_id = asset_ids.get(item.asset or "")
             if asset_id is None:
                 errors.append({"loc": ["series", item.index, "asset"], "msg": UNKNOWN_ASSET})
                 continue
-            owner = ("asset", asset_id)
+            # Hosted collectors' asset series were confined away: this sender has a client.
+            owner, client_id = ("asset", asset_id), cast(int, collector.client_id)
         ref = (client_id, owner, item.metric, item.labels)
         series_id = known.get(ref)
         if series_id is None:

@@ -1,5 +1,6 @@
 """`steward collector-token create --client C --kind collector|agent --name N` prints a new
-collector or agent token (once); `list` and `revoke ID` manage them."""
+collector or agent token (once); `--hosted` instead of `--client` makes a hosted collector, which
+may run checks of any client; `list` and `revoke ID` manage them."""
 
 from __future__ import annotations
 
@@ -36,7 +37,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="create a collector or agent; print its token once")
-        create.add_argument("--client", required=True, help="the client's code, name or id")
+        owner = create.add_mutually_exclusive_group(required=True)
+        owner.add_argument("--client", help="the client's code, name or id")
+        owner.add_argument(
+            "--hosted", action="store_true", help="a hosted collector: checks of any client"
+        )
         create.add_argument("--kind", choices=CollectorKind.values, default=CollectorKind.COLLECTOR)
         create.add_argument("--name", required=True)
         listing = sub.add_parser("list", help="list collectors and agents (never their tokens)")
@@ -47,9 +52,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         getattr(self, f"_{action}")(**options)
 
-    def _create(self, client: str, kind: str, name: str, **_: Any) -> None:
+    def _create(self, client: str | None, hosted: bool, kind: str, name: str, **_: Any) -> None:
         try:
-            _collector, token = create_collector(find_client(client), kind=kind, name=name)
+            owner = None if hosted else find_client(client or "")
+            _collector, token = create_collector(owner, kind=kind, name=name)
         except ValidationError as exc:
             raise CommandError(
                 "; ".join(f"--{k}: {', '.join(v)}" for k, v in exc.message_dict.items())
@@ -63,7 +69,8 @@ class Command(BaseCommand):
         for c in collectors:
             state = "revoked" if c.revoked_at else "active"
             seen = c.last_seen_at.isoformat() if c.last_seen_at else "never"
-            self.stdout.write(f"{c.pk}\t{c.client.code}\t{c.kind}\t{c.name}\t{state}\t{seen}")
+            owner = c.client.code if c.client else "(hosted)"
+            self.stdout.write(f"{c.pk}\t{owner}\t{c.kind}\t{c.name}\t{state}\t{seen}")
 
     def _revoke(self, collector_id: int, **_: Any) -> None:
         collector = Collector.objects.filter(pk=collector_id).first()
