@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from steward.core.env import envstr
 from steward.core.schedule import SchedulerThread
 from steward.core.worker import WorkerThread
+from steward.monitoring.embedded import collector_dir, embedded_token
 from steward.tenancy.services import ensure_owner
 from steward.web.server import make_server
 
@@ -29,7 +30,7 @@ def _interrupt(signum: int, frame: Any) -> None:
 class Command(BaseCommand):
     help = (
         "Start Steward in one process: migrate, first-start setup (owner account, demo data), "
-        "then the web UI and API with the task worker and scheduler."
+        "then the web UI and API with the task worker, the scheduler and a collector."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -39,9 +40,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check", action="store_true", help="start, answer one health request, exit 0"
         )
+        parser.add_argument(
+            "--no-collector", action="store_true", help="do not run the embedded collector"
+        )
 
     def handle(
-        self, *args: Any, host: str, port: int, no_demo: bool, check: bool, **o: Any
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        no_demo: bool,
+        check: bool,
+        no_collector: bool,
+        **o: Any,
     ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         first_start = self._ensure_owner()
@@ -58,6 +69,7 @@ class Command(BaseCommand):
         )
         worker.start()
         scheduler.start()
+        collector = None if no_collector else self._collector(host, port)
         self.stdout.write(
             self.style.SUCCESS(f"Steward is running at http://{host}:{port}/  (Ctrl-C stops it)")
         )
@@ -69,11 +81,22 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            if collector is not None:
+                collector.stop()
             worker.stop()
             scheduler.stop()
             scheduler.join(timeout=10)
             worker.join(timeout=30)
             self.stdout.write("Steward stopped.")
+
+    def _collector(self, host: str, port: int) -> Any:
+        """A hosted collector on its own thread, posting to this server like a remote one."""
+        from steward.collector.main import CollectorThread
+
+        reach = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        thread = CollectorThread(f"http://{reach}:{port}", embedded_token(), collector_dir())
+        thread.start()
+        return thread
 
     def _ensure_owner(self) -> bool:
         username = envstr("STEWARD_OWNER_USERNAME", "owner")
