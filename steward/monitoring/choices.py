@@ -51,3 +51,46 @@ class CheckStatus(models.TextChoices):
     CRITICAL = "critical", "Critical"
     UNKNOWN = "unknown", "Unknown"
     PENDING = "pending", "No result yet"
+
+
+class AlertPhase(models.TextChoices):
+    OK = "ok", "OK"
+    PENDING = "pending", "Pending"
+    FIRING = "firing", "Firing"
+
+
+class AlertSeverity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    MAJOR = "major", "Major"
+    MINOR = "minor", "Minor"
+    WARNING = "warning", "Warning"
+    INFO = "info", "Info"
+
+
+class AlertSource(models.TextChoices):
+    RULE = "rule", "Alert rule"
+    WEBHOOK = "webhook", "Webhook"
+
+
+class AlertEventKind(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CANCELLED = "cancelled", "Cancelled"
+    FIRING = "firing", "Firing"
+    RESOLVED = "resolved", "Resolved"
+    FLAPPING = "flapping", "Flapping"
+    STABLE = "stable", "Stable"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+
+
+class RuleKindChoice(models.TextChoices):
+    THRESHOLD = "threshold", "Threshold"
+    ABSENCE = "absence", "Absence"
+    STATE_CHANGE = "state_change", "Check state"
+    FORECAST = "forecast", "Forecast"
+
+
+class ComparisonChoice(models.TextChoices):
+    GT = ">", "above"
+    GE = ">=", "at or above"
+    LT = "<", "below"
+    LE = "<=", "at or below"

@@ -1,4 +1,4 @@
-"""Background jobs of monitoring: hourly rollups and retention (``@periodic``)."""
+"""Background jobs of monitoring: hourly rollups, retention and alert evaluation (``@periodic``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from steward.core.schedule import periodic
+from steward.monitoring.services.alerting import evaluate_alerts
 from steward.monitoring.services.retention import prune, recompute_rollups
 
 
@@ -26,3 +27,12 @@ def prune_monitoring_data() -> dict[str, int]:
     """Delete samples, rollups, check results and batch records past their retention;
     returns how many of each went. Idempotent."""
     return asdict(prune(timezone.now()))
+
+
+@periodic(every=timedelta(minutes=1))
+@task()
+def evaluate_alert_rules() -> dict[str, int]:
+    """One alert cycle for every client (services.alerting): transitions stored, tickets opened
+    and resolved. Idempotent and safe with several workers: each client's span is claimed by
+    compare-and-set on its watermark, so a second run at the same instant does nothing."""
+    return asdict(evaluate_alerts(timezone.now()))
