@@ -1,7 +1,9 @@
-"""Monitoring pages (the web UI of obligation 2)."""
+"""Monitoring pages (the web UI of obligation 2), under /monitoring/."""
 
-from django.urls import path  # noqa: F401 (the UI's routes are added here)
+from django.urls import include, path
+
+from steward.monitoring.views import assets, checks, overview
 
 app_name = "monitoring"
-
-urlpatterns: list = []  # type: ignore[type-arg]
+pages = [*overview.urlpatterns, *assets.urlpatterns, *checks.urlpatterns]
+urlpatterns = [path("monitoring/", include(pages))]

@@ -1,0 +1,1 @@
+"""Monitoring's web UI, one module per area; each exports ``urlpatterns``."""
