@@ -215,3 +215,27 @@ def test_positive_control_the_admin_shows_acme_to_a_superuser(world: World) -> N
     response = world.http(root).get("/admin/tenancy/client/")
     assert response.status_code == 200
     assert acme_leaks(response.content)
+
+
+MONITORING_PAGES = {
+    "monitoring/": [],
+    "monitoring/clients/<int:client_id>/": ["client_id"],
+    "monitoring/assets/<int:asset_id>/": ["asset_id"],
+    "monitoring/assets/<int:asset_id>/edit/": ["asset_id"],
+    "monitoring/clients/<int:client_id>/assets/new/": ["client_id"],
+    "monitoring/clients/<int:client_id>/assets/import/": ["client_id"],
+    "monitoring/clients/<int:client_id>/checks/": ["client_id"],
+    "monitoring/clients/<int:client_id>/checks/new/": ["client_id"],
+    "monitoring/checks/<int:check_id>/edit/": ["check_id"],
+    "monitoring/checks/<int:check_id>/toggle/": ["check_id"],
+}
+
+
+def test_the_walk_covers_the_monitoring_pages(world: World) -> None:
+    """The monitoring pages are in the walk, each naming an Acme object it can fill."""
+    routes = {r.pattern: r for r in ui_routes() if r.pattern.startswith("monitoring/")}
+    for pattern, params in MONITORING_PAGES.items():
+        assert pattern in routes, f"{pattern} is not walked"
+        assert routes[pattern].params() == params
+        url, names_acme = fill(routes[pattern], world)
+        assert names_acme == bool(params), url
