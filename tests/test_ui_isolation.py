@@ -25,7 +25,9 @@ from steward.tenancy import services
 from steward.tenancy.choices import Role
 from steward.tenancy.models import Client, User
 from tests.conftest import PASSWORD, World
+from tests.monitoring.ui.builders import ALERTING_BUILDERS
 from tests.test_isolation import (
+    ACME_BUILDERS,
     acme_leaks,
     acme_object,
     acme_rows,
@@ -34,6 +36,10 @@ from tests.test_isolation import (
 
 ADMIN_PREFIX = "admin/"
 API_PREFIX = "api/"  # walked from the OpenAPI schema by tests/test_isolation.py
+# The alerting pages name alerts and rule overrides; make an Acme one where no builder does.
+for _label, _builder in ALERTING_BUILDERS.items():
+    ACME_BUILDERS.setdefault(_label, _builder)
+
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>|\(\?P<(?P<group>\w+)>[^)]*\)")
 
 
@@ -228,6 +234,14 @@ MONITORING_PAGES = {
     "monitoring/clients/<int:client_id>/checks/new/": ["client_id"],
     "monitoring/checks/<int:check_id>/edit/": ["check_id"],
     "monitoring/checks/<int:check_id>/toggle/": ["check_id"],
+    "monitoring/alerts/": [],
+    "monitoring/alerts/<int:alert_id>/": ["alert_id"],
+    "monitoring/alerts/<int:alert_id>/acknowledge/": ["alert_id"],
+    "monitoring/clients/<int:client_id>/rules/": ["client_id"],
+    "monitoring/clients/<int:client_id>/rules/new/": ["client_id"],
+    "monitoring/rules/<int:alert_rule_id>/edit/": ["alert_rule_id"],
+    "monitoring/rules/<int:alert_rule_id>/delete/": ["alert_rule_id"],
+    "monitoring/clients/<int:client_id>/maintenance/": ["client_id"],
 }
 
 

@@ -16,10 +16,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from pydantic.fields import FieldInfo
 
-from steward.monitoring.choices import AssetKind, CheckType
+from steward.monitoring.choices import AlertPhase, AlertSeverity, AssetKind, CheckType
 from steward.monitoring.models import Asset, Collector
 from steward.monitoring.params import PARAMS, SECRET_FIELDS
-from steward.tenancy.models import Site
+from steward.monitoring.rules.defaults import KNOWN_IDS
+from steward.tenancy.models import Client, Site
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PARAM_PREFIX = "p_"
@@ -251,3 +252,73 @@ def param_errors(exc: ValidationError) -> dict[str, list[str]]:
                 )
             found.setdefault(target, []).append(reason)
     return found
+
+
+class AlertFilterForm(forms.Form):
+    """The alert list's filters; an empty one shows every alert."""
+
+    client: forms.ModelChoiceField[Client] = forms.ModelChoiceField(
+        queryset=Client.objects.none(), required=False
+    )
+    phase = forms.ChoiceField(choices=[("", "Any phase"), *AlertPhase.choices], required=False)
+    severity = forms.ChoiceField(
+        choices=[("", "Any severity"), *AlertSeverity.choices], required=False
+    )
+    q = forms.CharField(label="Search", required=False, max_length=200)
+
+    def __init__(self, *args: Any, clients: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        found: dict[str, Any] = {}
+        if data.get("client"):
+            found["client"] = data["client"]
+        for name in ("phase", "severity"):
+            if data.get(name):
+                found[name] = data[name]
+        if data.get("q"):
+            found["summary__icontains"] = data["q"]
+        return found
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 2}))
+
+
+def _seconds_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(label=label, required=False, min_value=0)
+
+
+class RuleOverrideForm(forms.Form):
+    """A change to one default alert rule for the client, or for one of its assets; empty
+    fields keep the default's value."""
+
+    rule_id = forms.ChoiceField(label="Rule", choices=sorted((r, r) for r in KNOWN_IDS))
+    asset: forms.ModelChoiceField[Asset] = forms.ModelChoiceField(
+        queryset=Asset.objects.none(), required=False, help_text="Empty: every asset of the client"
+    )
+    enabled = forms.BooleanField(required=False, initial=True)
+    threshold = forms.FloatField(required=False)
+    recovery_threshold = forms.FloatField(required=False)
+    for_seconds = _seconds_field("For (seconds)")
+    window_seconds = _seconds_field("Window (seconds)")
+    horizon_seconds = _seconds_field("Horizon (seconds)")
+    severity = forms.ChoiceField(
+        choices=[("", "As the default"), *AlertSeverity.choices], required=False
+    )
+
+    def __init__(self, *args: Any, assets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["asset"].queryset = assets  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_of(row: Any) -> dict[str, Any]:
+        names = [n for n in RuleOverrideForm.base_fields if n != "asset"]
+        return {**{n: getattr(row, n) for n in names}, "asset": row.asset_id}
+
+    def values(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)

@@ -2,8 +2,15 @@
 
 from django.urls import include, path
 
-from steward.monitoring.views import assets, checks, overview
+from steward.monitoring.views import alerts, assets, checks, maintenance, overview, rules
 
 app_name = "monitoring"
-pages = [*overview.urlpatterns, *assets.urlpatterns, *checks.urlpatterns]
+pages = [
+    *overview.urlpatterns,
+    *assets.urlpatterns,
+    *checks.urlpatterns,
+    *alerts.urlpatterns,
+    *rules.urlpatterns,
+    *maintenance.urlpatterns,
+]
 urlpatterns = [path("monitoring/", include(pages))]

@@ -65,7 +65,7 @@ class ClientHealth:
     reporting: int = 0
     failing: int = 0
     critical: int = 0
-    firing: int | None = None  # None: alerts are not available
+    firing: int = 0
     forecasts: list[DiskForecast] = field(default_factory=list)
 
     @property

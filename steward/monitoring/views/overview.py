@@ -34,7 +34,7 @@ def index(request: HttpRequest) -> HttpResponse:
     rows = portfolio(request.user, clients, now)
     firing = alerting.firing_counts(request.user, [r.client.pk for r in rows])
     for row in rows:
-        row.firing = None if firing is None else firing.get(row.client.pk, 0)
+        row.firing = firing.get(row.client.pk, 0)
     rows.sort(key=lambda r: (-r.critical - (r.firing or 0), -r.failing, r.client.name))
     return page(request, "monitoring/index.html", rows=rows, now=now)
 
