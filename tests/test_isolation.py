@@ -37,6 +37,7 @@ from steward.tenancy import services
 from steward.tenancy.models import ApiToken, Client, User
 from tests.agreements.builders import AGREEMENT_BUILDERS
 from tests.conftest import World
+from tests.monitoring.alerting.builders import ALERTING_BUILDERS
 from tests.monitoring.builders import MONITORING_BUILDERS
 from tests.servicedesk.builders import SERVICEDESK_BUILDERS
 from tests.servicedesk.builders_work import WORK_BUILDERS
@@ -59,6 +60,7 @@ ACME_BUILDERS: dict[str, Callable[[World], models.Model]] = {
     **SERVICEDESK_BUILDERS,
     **WORK_BUILDERS,
     **MONITORING_BUILDERS,
+    **ALERTING_BUILDERS,
 }
 
 EXTEND_HINT = (

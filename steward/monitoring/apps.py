@@ -18,3 +18,10 @@ class MonitoringConfig(AppConfig):
         audit.register(models.Collector, client_field="client", exclude=("last_seen_at", "digest"))
         # Secrets never reach the log, not even encrypted.
         audit.register(models.Check, client_field="client", exclude=("updated_at", "secret_params"))
+        # Alert configuration is audited; alerts themselves are the job's data (their history is
+        # AlertEvent), and an acknowledgement is recorded explicitly (services.alert_state).
+        audit.register(models.AlertRule, client_field="client", exclude=("updated_at",))
+        audit.register(models.MaintenanceWindow, client_field="client")
+        audit.register(
+            models.WebhookSource, client_field="client", exclude=("digest", "last_used_at")
+        )

@@ -3,7 +3,7 @@ series."""
 
 from ninja import Router
 
-from steward.monitoring.api import assets, checks, collectors, ingest, series
+from steward.monitoring.api import alerts, assets, checks, collectors, ingest, series
 
 router = Router(tags=["monitoring"])
 router.add_router("", ingest.router)
@@ -11,3 +11,4 @@ router.add_router("", assets.router)
 router.add_router("", collectors.router)
 router.add_router("", checks.router)
 router.add_router("", series.router)
+router.add_router("", alerts.router)

@@ -11,6 +11,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
+
+from steward.core import audit
+from steward.core.choices import AuditAction
 from steward.monitoring.choices import AlertEventKind, AlertPhase
 from steward.monitoring.models import Alert, AlertEvent
 from steward.monitoring.rules.model import (
@@ -137,3 +141,27 @@ def _forecast_json(fit: Forecast | None) -> dict[str, Any] | None:
         "points": fit.points,
         "span_seconds": fit.span_seconds,
     }
+
+
+def acknowledge(alert: Alert, user: Any, note: str, now: datetime) -> Alert:
+    """Someone is on it: recorded on the alert and in its history (the note as the reason)."""
+    with transaction.atomic():
+        alert.acknowledged_at, alert.acknowledged_by = now, user
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit.record(
+            AuditAction.UPDATE,
+            object_type=alert._meta.label_lower,
+            object_id=str(alert.pk),
+            object_repr=str(alert)[:200],
+            client_id=alert.client_id,
+            after={"acknowledged_at": now.isoformat(), "note": note},
+        )
+        AlertEvent.objects.create(
+            alert=alert,
+            kind=AlertEventKind.ACKNOWLEDGED,
+            at=now,
+            reason=note,
+            actor=user,
+            recorded_at=now,
+        )
+    return alert
