@@ -6,7 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from steward.monitoring import services
 from steward.monitoring.models import AssetFact, Rollup
+from steward.tenancy import services as tenancy
 from tests.monitoring.ui.conftest import NOW, Monitored
 
 
@@ -152,3 +157,17 @@ def test_unsupported_facts_are_shown_as_such(monitored: Monitored) -> None:
     body = w.http(w.bob).get(f"/monitoring/assets/{monitored.fs01.pk}/").content.decode()
     assert "disk.encryption" in body
     assert "unsupported" in body
+
+
+def test_the_portfolio_costs_the_same_queries_for_more_clients(monitored: Monitored) -> None:
+    w = monitored.world
+    http = w.http(w.alice)
+    http.get("/monitoring/")
+    with CaptureQueriesContext(connection) as before:
+        http.get("/monitoring/")
+    for i in range(5):
+        client = tenancy.create_client(name=f"Initech {i}", code=f"initech{i}")
+        services.create_asset(client, name=f"host{i}", kind="server")
+    with CaptureQueriesContext(connection) as after:
+        http.get("/monitoring/")
+    assert len(after) == len(before)
