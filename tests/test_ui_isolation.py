@@ -242,6 +242,9 @@ MONITORING_PAGES = {
     "monitoring/rules/<int:alert_rule_id>/edit/": ["alert_rule_id"],
     "monitoring/rules/<int:alert_rule_id>/delete/": ["alert_rule_id"],
     "monitoring/clients/<int:client_id>/maintenance/": ["client_id"],
+    "monitoring/clients/<int:client_id>/maintenance/new/": ["client_id"],
+    "monitoring/maintenance/<int:maintenance_window_id>/edit/": ["maintenance_window_id"],
+    "monitoring/maintenance/<int:maintenance_window_id>/delete/": ["maintenance_window_id"],
 }
 
 

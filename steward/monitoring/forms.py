@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Literal, Union, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -322,3 +324,74 @@ class RuleOverrideForm(forms.Form):
 
     def values(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
+
+
+LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class WindowForm(forms.Form):
+    """A maintenance window; its times are wall-clock times in its own time zone."""
+
+    title = forms.CharField(max_length=200)
+    timezone = forms.CharField(max_length=64, help_text="e.g. Europe/Berlin")
+    starts_at = forms.DateTimeField(label="Starts", widget=LOCAL)
+    ends_at = forms.DateTimeField(
+        label="Ends", widget=LOCAL, required=False, help_text="One-off windows"
+    )
+    rrule = forms.CharField(
+        label="Repeats (RRULE)",
+        max_length=500,
+        required=False,
+        help_text="e.g. FREQ=WEEKLY;BYDAY=SU — empty: once",
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)", min_value=0, required=False, help_text="Recurring windows"
+    )
+    shown_to_client = forms.BooleanField(required=False, initial=True)
+    assets: forms.ModelMultipleChoiceField[Asset] = forms.ModelMultipleChoiceField(
+        queryset=Asset.objects.none(), required=False, help_text="None chosen: every asset"
+    )
+
+    def __init__(self, *args: Any, assets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_of(row: Any) -> dict[str, Any]:
+        zone = ZoneInfo(row.timezone)
+        return {
+            "title": row.title,
+            "timezone": row.timezone,
+            "starts_at": row.starts_at.astimezone(zone).replace(tzinfo=None),
+            "ends_at": row.ends_at.astimezone(zone).replace(tzinfo=None) if row.ends_at else None,
+            "rrule": row.rrule,
+            "duration_minutes": row.duration_seconds // 60 if row.rrule else None,
+            "shown_to_client": row.shown_to_client,
+            "assets": list(row.assets.values_list("pk", flat=True)),
+        }
+
+    def clean_timezone(self) -> str:
+        name = str(self.cleaned_data["timezone"]).strip()
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError("not a time zone name such as Europe/Berlin") from None
+        return name
+
+    def values(self) -> dict[str, Any]:
+        """The fields as ``services.windows`` takes them (times made aware in the zone)."""
+        data = self.cleaned_data
+        zone = ZoneInfo(data["timezone"])
+
+        def aware(moment: datetime | None) -> datetime | None:
+            return None if moment is None else moment.replace(tzinfo=None).replace(tzinfo=zone)
+
+        return {
+            "title": data["title"],
+            "timezone": data["timezone"],
+            "starts_at": aware(data["starts_at"]),
+            "ends_at": aware(data["ends_at"]),
+            "rrule": data["rrule"].strip(),
+            "duration_seconds": (data["duration_minutes"] or 0) * 60,
+            "shown_to_client": data["shown_to_client"],
+        }

@@ -9,17 +9,31 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from steward.monitoring.models import MaintenanceWindow
+from steward.monitoring.forms import WindowForm
+from steward.monitoring.models import Asset, MaintenanceWindow
 from steward.monitoring.rules import maintenance
 from steward.monitoring.rules.model import Occurrence
+from steward.monitoring.services import windows
 from steward.monitoring.services.windows import windows_of
 from steward.monitoring.views.alerting import visible_windows
-from steward.monitoring.views.common import client_zone, page, visible_client
+from steward.monitoring.views.common import (
+    add_errors,
+    client_zone,
+    page,
+    require_configure,
+    visible,
+    visible_client,
+)
+from steward.tenancy.models import Client
+from steward.tenancy.scoping import is_active_staff
 
 
 @dataclass
@@ -111,6 +125,73 @@ def calendar(request: HttpRequest, client_id: int) -> HttpResponse:
     return page(request, "monitoring/calendar.html", **context)
 
 
+def _window_form(
+    request: HttpRequest, client: Client, row: MaintenanceWindow | None
+) -> HttpResponse:
+    require_configure(request)
+    assets = Asset.objects.visible_to(request.user).filter(client=client).order_by("name")
+    data = request.POST if request.method == "POST" else None
+    initial = (
+        WindowForm.initial_of(row)
+        if row
+        else {"timezone": client.timezone or "UTC", "shown_to_client": True}
+    )
+    form = WindowForm(data, initial=initial, assets=assets)
+    if data is not None and form.is_valid():
+        chosen = list(form.cleaned_data["assets"])
+        try:
+            if row is None:
+                windows.create_window(client, chosen, created_by=request.user, **form.values())
+            else:
+                windows.update_window(row, form.values(), chosen)
+        except ValidationError as exc:
+            add_errors(form, exc, {"asset_ids": "assets", "duration_seconds": "duration_minutes"})
+        else:
+            messages.success(request, f"Saved maintenance window {form.cleaned_data['title']}.")
+            return HttpResponseRedirect(reverse("monitoring:calendar", args=[client.pk]))
+    return page(
+        request,
+        "monitoring/window_form.html",
+        400 if form.errors else 200,
+        form=form,
+        client=client,
+        title=f"Edit {row.title}" if row else "New maintenance window",
+        cancel=reverse("monitoring:calendar", args=[client.pk]),
+    )
+
+
+@login_required
+def window_create(request: HttpRequest, client_id: int) -> HttpResponse:
+    return _window_form(request, visible_client(request, client_id), None)
+
+
+def _window(request: HttpRequest, maintenance_window_id: int) -> MaintenanceWindow:
+    row = visible(MaintenanceWindow, request, maintenance_window_id)
+    if not row.shown_to_client and not is_active_staff(request.user):
+        raise Http404("no such window")
+    return row
+
+
+@login_required
+def window_edit(request: HttpRequest, maintenance_window_id: int) -> HttpResponse:
+    row = _window(request, maintenance_window_id)
+    return _window_form(request, row.client, row)
+
+
+@login_required
+@require_POST
+def window_delete(request: HttpRequest, maintenance_window_id: int) -> HttpResponse:
+    row = _window(request, maintenance_window_id)
+    require_configure(request)
+    client_id = row.client_id
+    windows.delete_window(row)
+    messages.success(request, f"Deleted maintenance window {row.title}.")
+    return HttpResponseRedirect(reverse("monitoring:calendar", args=[client_id]))
+
+
 urlpatterns = [
     path("clients/<int:client_id>/maintenance/", calendar, name="calendar"),
+    path("clients/<int:client_id>/maintenance/new/", window_create, name="window_create"),
+    path("maintenance/<int:maintenance_window_id>/edit/", window_edit, name="window_edit"),
+    path("maintenance/<int:maintenance_window_id>/delete/", window_delete, name="window_delete"),
 ]

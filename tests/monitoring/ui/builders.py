@@ -5,14 +5,15 @@ tests/test_ui_isolation.py unless tests/monitoring/builders.py provides them). N
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.db import models
 from django.utils import timezone
 
 from steward.monitoring.choices import AlertPhase, AlertSource
-from steward.monitoring.models import Alert, AlertRule
-from steward.monitoring.services import alert_rules
+from steward.monitoring.models import Alert, AlertRule, MaintenanceWindow
+from steward.monitoring.services import alert_rules, windows
 
 
 def acme_alert(world: Any) -> Alert:
@@ -37,7 +38,18 @@ def acme_alert_rule(world: Any) -> AlertRule:
     )
 
 
+def acme_window(world: Any) -> MaintenanceWindow:
+    found = MaintenanceWindow.objects.filter(client=world.acme).order_by("pk").first()
+    return found or windows.create_window(
+        world.acme,
+        title="Acme patch night",
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=2),
+    )
+
+
 ALERTING_BUILDERS: dict[str, Callable[[Any], models.Model]] = {
+    "monitoring.maintenancewindow": acme_window,
     "monitoring.alert": acme_alert,
     "monitoring.alertrule": acme_alert_rule,
 }

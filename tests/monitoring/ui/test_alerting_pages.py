@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 from steward.monitoring.choices import AlertEventKind, AlertPhase, AlertSource
-from steward.monitoring.models import Alert, AlertEvent, AlertRule
+from steward.monitoring.models import Alert, AlertEvent, AlertRule, MaintenanceWindow
 from steward.monitoring.services import alert_rules
 from steward.monitoring.services.windows import create_window
 from tests.monitoring.ui.conftest import NOW, Monitored
@@ -197,3 +197,66 @@ def test_a_bad_month_shows_this_month(monitored: Monitored) -> None:
         response = w.http(w.bob).get(f"/monitoring/clients/{w.acme.pk}/maintenance/?month={month}")
         assert response.status_code == 200
         assert response.context["month"].isoformat() == "2026-11-01"
+
+
+def test_staff_plan_a_window_in_its_time_zone(monitored: Monitored) -> None:
+    w = monitored.world
+    http = w.http(w.bob)
+    form = http.get(f"/monitoring/clients/{w.acme.pk}/maintenance/new/").content.decode()
+    assert 'value="Europe/Berlin"' in form  # the client's zone by default
+    response = http.post(
+        f"/monitoring/clients/{w.acme.pk}/maintenance/new/",
+        {
+            "title": "Patch Sunday",
+            "timezone": "Europe/Berlin",
+            "starts_at": "2026-12-06T02:00",
+            "rrule": "FREQ=WEEKLY;BYDAY=SU",
+            "duration_minutes": 120,
+            "assets": [monitored.fs01.pk],
+        },
+    )
+    assert response.status_code == 302
+    row = MaintenanceWindow.objects.get(title="Patch Sunday")
+    assert row.starts_at == datetime.fromisoformat("2026-12-06T01:00:00+00:00")
+    assert (row.duration_seconds, row.shown_to_client) == (7200, False)
+    assert list(row.assets.all()) == [monitored.fs01]
+    edit = http.get(f"/monitoring/maintenance/{row.pk}/edit/").content.decode()
+    assert 'value="2026-12-06T02:00"' in edit
+    assert http.post(f"/monitoring/maintenance/{row.pk}/delete/").status_code == 302
+    assert not MaintenanceWindow.objects.filter(pk=row.pk).exists()
+
+
+def test_window_errors_are_named_per_field(monitored: Monitored) -> None:
+    w = monitored.world
+    response = w.http(w.bob).post(
+        f"/monitoring/clients/{w.acme.pk}/maintenance/new/",
+        {"title": "Bad", "timezone": "Mars/Olympus", "starts_at": "2026-12-06T02:00"},
+    )
+    assert "Timezone: not a time zone name such as Europe/Berlin" in response.content.decode()
+    response = w.http(w.bob).post(
+        f"/monitoring/clients/{w.acme.pk}/maintenance/new/",
+        {
+            "title": "Bad",
+            "timezone": "UTC",
+            "starts_at": "2026-12-06T02:00",
+            "rrule": "FREQ=WEEKLY;BYDAY=SUN",
+            "duration_minutes": 60,
+        },
+    )
+    assert response.status_code == 400
+    assert "rrule.BYDAY" in response.content.decode()
+    assert (
+        w.http(w.carol).get(f"/monitoring/clients/{w.acme.pk}/maintenance/new/").status_code == 403
+    )
+
+
+def test_a_contact_cannot_open_an_internal_window(monitored: Monitored) -> None:
+    w = monitored.world
+    row = create_window(
+        w.acme,
+        title="Internal",
+        starts_at=NOW,
+        ends_at=NOW + timedelta(hours=1),
+        shown_to_client=False,
+    )
+    assert w.http(w.carol).get(f"/monitoring/maintenance/{row.pk}/edit/").status_code == 404
