@@ -10,12 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
 
+from steward.monitoring.choices import CheckStatus
 from steward.monitoring.models import Asset, CheckState, Series
 from steward.monitoring.views import alerting
 from steward.monitoring.views.common import client_zone, is_htmx, page, visible_client
 from steward.monitoring.views.health import (
     FORECAST_HORIZON,
     REPORTING_WINDOW,
+    ClientHealth,
     disk_forecasts,
     disk_series,
     failing_states,
@@ -45,6 +47,7 @@ def client_health(request: HttpRequest, client: Client) -> dict[str, Any]:
     now = timezone.now()
     zone = client_zone(client)
     today = now.astimezone(zone).date()
+    since = now - REPORTING_WINDOW
     assets = list(
         Asset.objects.visible_to(user).filter(client=client).select_related("site").order_by("name")
     )
@@ -58,8 +61,20 @@ def client_health(request: HttpRequest, client: Client) -> dict[str, Any]:
         (f for f in disk_forecasts(disks, now) if f.within(FORECAST_HORIZON)),
         key=lambda f: f.days_left or 0.0,
     )
+    alerts = alerting.firing_for_client(user, client)
+    failing_rows = list(failing)
+    health = ClientHealth(
+        client,
+        assets=len(assets),
+        reporting=sum(a.last_seen_at is not None and a.last_seen_at >= since for a in assets),
+        failing=len(failing_rows),
+        critical=sum(s.state == CheckStatus.CRITICAL for s in failing_rows),
+        firing=len(alerts),
+        forecasts=forecasts,
+    )
     return {
         "client": client,
+        "health": health,
         "now": now,
         "zone": zone,
         "assets": [
@@ -72,9 +87,9 @@ def client_health(request: HttpRequest, client: Client) -> dict[str, Any]:
             }
             for a in assets
         ],
-        "failing": failing,
+        "failing": failing_rows,
         "forecasts": forecasts,
-        "alerts": alerting.firing_for_client(user, client),
+        "alerts": alerts,
         "maintenance": alerting.upcoming_for_client(user, client, now, timedelta(days=14)),
         "refresh_seconds": REFRESH_SECONDS,
     }

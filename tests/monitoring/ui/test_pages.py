@@ -77,6 +77,7 @@ def test_the_client_page_shows_its_health(monitored: Monitored) -> None:
     assert "expired 2025-01-01" in body
     assert "end of life 2020-01-01" in body
     assert "silent" in body
+    assert '<span class="chip chip-breached">Failing</span>' in body
 
 
 def test_the_htmx_refresh_returns_the_panel_alone(monitored: Monitored) -> None:
