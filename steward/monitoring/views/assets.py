@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -34,19 +35,36 @@ STRIP_SPAN = timedelta(hours=24)
 STRIP_WIDTH = 240
 
 
-def state_history(check: Check, now: datetime) -> list[Band]:
-    """The check's states over the last day as bands: runs of equal results merged."""
+def state_histories(checks: list[Check], now: datetime) -> dict[int, list[Band]]:
+    """Each check's states over the last day as bands (runs of equal results merged), in two
+    queries for all of them: the state each had when the day began, then the day's results."""
     since = now - STRIP_SPAN
-    results = CheckResult.objects.filter(of_check=check)
-    before = results.filter(at__lt=since).order_by("-at").values_list("at", "state").first()
-    rows = list(
-        results.filter(at__gte=since, at__lte=now).order_by("at").values_list("at", "state")
+    results = CheckResult.objects.filter(of_check__in=checks)
+    before = Subquery(
+        CheckResult.objects.filter(of_check=OuterRef("pk"), at__lt=since)
+        .order_by("-at")
+        .values("state")[:1]
     )
-    changes: list[tuple[float, str, str]] = []
-    for at, state in ([before] if before else []) + rows:
-        if not changes or changes[-1][1] != state:
-            changes.append((at.timestamp(), state, f"{state} since {at:%Y-%m-%d %H:%M} UTC"))
-    return state_strip(changes, since.timestamp(), now.timestamp(), STRIP_WIDTH)
+    starting = dict(
+        Check.objects.filter(pk__in=[c.pk for c in checks])
+        .annotate(before=before)
+        .values_list("pk", "before")
+    )
+    changes: dict[int, list[tuple[float, str, str]]] = {
+        c.pk: [(since.timestamp(), state, f"{state} when the day began")]
+        if (state := starting.get(c.pk))
+        else []
+        for c in checks
+    }
+    day = results.filter(at__gte=since, at__lte=now).order_by("of_check_id", "at")
+    for check_id, at, state in day.values_list("of_check_id", "at", "state"):
+        found = changes[check_id]
+        if not found or found[-1][1] != state:
+            found.append((at.timestamp(), state, f"{state} since {at:%Y-%m-%d %H:%M} UTC"))
+    return {
+        pk: state_strip(found, since.timestamp(), now.timestamp(), STRIP_WIDTH)
+        for pk, found in changes.items()
+    }
 
 
 @login_required
@@ -62,13 +80,14 @@ def asset_detail(request: HttpRequest, asset_id: int) -> HttpResponse:
         .select_related("current")
         .order_by("name")
     )
+    strips = state_histories(checks, now)
     return page(
         request,
         "monitoring/asset.html",
         asset=asset,
         facts=AssetFact.objects.visible_to(user).filter(asset=asset).order_by("name"),
         unsupported=FactStatus.UNSUPPORTED,
-        checks=[(c, getattr(c, "current", None), state_history(c, now)) for c in checks],
+        checks=[(c, getattr(c, "current", None), strips[c.pk]) for c in checks],
         strip_width=STRIP_WIDTH,
         charts=asset_charts(asset, Series.objects.visible_to(user), now, span, zone),
         spans=SPANS.values(),

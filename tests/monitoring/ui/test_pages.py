@@ -4,6 +4,7 @@ page with its charts, as staff and as client contacts."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from steward.monitoring import services
 from steward.monitoring.models import AssetFact, Rollup
 from steward.tenancy import services as tenancy
-from tests.monitoring.ui.conftest import NOW, Monitored
+from tests.monitoring.ui.conftest import NOW, Monitored, result
 
 
 def test_the_portfolio_counts_each_client(monitored: Monitored) -> None:
@@ -172,3 +173,28 @@ def test_the_portfolio_costs_the_same_queries_for_more_clients(monitored: Monito
     with CaptureQueriesContext(connection) as after:
         http.get("/monitoring/")
     assert len(after) == len(before)
+
+
+def test_the_asset_page_costs_the_same_queries_for_more_checks(monitored: Monitored) -> None:
+    w = monitored.world
+    http = w.http(w.bob)
+    url = f"/monitoring/assets/{monitored.fs01.pk}/"
+    http.get(url)
+    with CaptureQueriesContext(connection) as before:
+        http.get(url)
+    for i in range(3):
+        check = services.create_check(
+            w.acme,
+            collector=monitored.portal.collector,
+            asset=monitored.fs01,
+            type="tcp",
+            name=f"port {i}",
+            params={"host": "db.example.com", "port": 5432 + i},
+        )
+        result(check, NOW - timedelta(hours=30), "critical")
+        result(check, NOW - timedelta(hours=1), "ok")
+    with CaptureQueriesContext(connection) as after:
+        response = http.get(url)
+    assert len(after) == len(before)
+    strips = {c.name: [(b.state, b.x) for b in bands] for c, _, bands in response.context["checks"]}
+    assert strips["port 0"] == [("critical", 0), ("ok", 230.0)]
