@@ -82,6 +82,10 @@ class Chart:
     def empty(self) -> bool:
         return self.points == 0
 
+    @property
+    def middle_x(self) -> float:
+        return (self.left + self.right) / 2
+
 
 @dataclass(frozen=True)
 class Scale:

@@ -140,6 +140,10 @@ def test_an_empty_series_draws_no_line() -> None:
     assert chart.forecast is None
 
 
+def test_an_empty_chart_says_so_in_its_middle() -> None:
+    assert time_chart([], 0.0, 3600.0, UTC).middle_x == (48 + 628) / 2
+
+
 def test_bad_range_is_refused() -> None:
     with pytest.raises(ValueError, match="end"):
         time_chart([], 10.0, 10.0, UTC)
