@@ -26,6 +26,20 @@ from steward.tenancy.models import Client, Site
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PARAM_PREFIX = "p_"
+# Labels that capitalising the param's name would get wrong.
+PARAM_LABELS = {
+    "url": "URL",
+    "verify_tls": "Verify TLS",
+    "expect_status": "Expected HTTP statuses",
+    "rdtype": "Record type",
+    "server_name": "Server name (SNI)",
+    "get": "OIDs to get",
+    "walk": "OIDs to walk",
+    "auth_key": "Auth key",
+    "priv_key": "Privacy key",
+    "interfaces": "Read interface counters",
+    "command": "Plugin command (one argument per line)",
+}
 
 
 def _split(text: str) -> list[str]:
@@ -108,7 +122,7 @@ def param_field(name: str, info: FieldInfo, secret: bool, secret_set: bool) -> f
     """A form field for one param of a check type, typed after its pydantic annotation."""
     annotation, optional = _unwrap_optional(info.annotation)
     required = info.is_required() and not optional
-    label = name.replace("_", " ").capitalize()
+    label = PARAM_LABELS.get(name) or name.replace("_", " ").capitalize()
     default = None if info.is_required() or info.default is None else info.default
     origin = get_origin(annotation)
     if secret:
