@@ -1,7 +1,9 @@
 """Demo data for monitoring: per demo client a handful of assets (servers, workstations, a
 firewall, switches) with their agents' facts, a site probe running HTTP, TLS, TCP, ping and
 SNMP checks, three months of check results and hourly rollups, and raw samples (CPU, memory,
-disk) for the last two days. On some clients a disk is filling up now, so its forecast fires.
+disk) for the last two days. On every third client a disk is filling up now, so its forecast
+fires; on every other one a data disk filled up once or twice in the history, its forecast
+alert opened a ticket and a technician resolved it before the predicted crossing.
 
 Volume: the history is computed in arrays (``history.py``) and inserted in bulk, one
 transaction and one audit entry per client (the importer's rule); assets, collectors and
@@ -25,10 +27,12 @@ from steward.core.choices import AuditAction
 from steward.core.demo import DemoContext, demo_seeder
 from steward.monitoring.demo import history
 from steward.monitoring.demo.fleet import Built, Plan, create_fleet, plan_fleet
+from steward.monitoring.demo.incidents import seed_episode
 from steward.monitoring.demo.writing import big_cache, db_times, insert_results, insert_rollups
 from steward.monitoring.models import Asset, AssetFact, CheckState, Collector
 from steward.monitoring.services.samples import SeriesRef, resolve_series, write_samples
-from steward.tenancy.models import Client
+from steward.tenancy.choices import Role
+from steward.tenancy.models import Client, User
 
 HISTORY_MONTHS = 3
 SUMMARIES = {
@@ -143,6 +147,19 @@ def write_facts(ctx: DemoContext, client: Client, plan: Plan, built: Built) -> i
     return len(facts)
 
 
+def write_incidents(
+    client: Client, plan: Plan, built: Built, series: dict[int, int], rng: Random
+) -> int:
+    """The disks that filled up and were cleaned up in time: alert, ticket, work, recovery."""
+    if not plan.episodes:
+        return 0
+    assigned = User.objects.filter(assigned_clients=client, role=Role.TECHNICIAN, is_active=True)
+    technician = assigned.order_by("pk").first()
+    for machine, metric, episode in plan.episodes:
+        seed_episode(built.assets[machine.name], series[id(metric)], episode, technician, rng)
+    return len(plan.episodes)
+
+
 def seed_client(ctx: DemoContext, client: Client, index: int) -> dict[str, Any]:
     """Everything of one client, in one transaction with one audit entry for the history."""
     start = history_start(ctx, client)
@@ -159,6 +176,7 @@ def seed_client(ctx: DemoContext, client: Client, index: int) -> dict[str, Any]:
             "samples": metrics["samples"],
             "check_results": write_checks(ctx, client, built, start),
             "facts": write_facts(ctx, client, plan, built),
+            "forecast_incidents": write_incidents(client, plan, built, metrics["ids"], rng),
         }
         audit.record(
             AuditAction.CREATE,

@@ -17,6 +17,8 @@ from steward.core.audit import verify_chain
 from steward.core.demo import DemoContext, registered_seeders, run_seeders
 from steward.monitoring.demo import HISTORY_MONTHS, history_start, seed_client
 from steward.monitoring.models import (
+    Alert,
+    AlertEvent,
     Asset,
     AssetFact,
     Check,
@@ -32,6 +34,7 @@ from steward.monitoring.rules.evaluate import evaluate
 from steward.monitoring.rules.model import Phase, SeriesWindow
 from steward.obligations.periods import Period
 from steward.obligations.registry import registry
+from steward.servicedesk.models import Ticket
 from steward.tenancy.models import Client
 
 NOW = datetime(2026, 11, 16, 10, 30, tzinfo=UTC)
@@ -164,3 +167,26 @@ def test_same_seed_same_history(demo: DemoContext) -> None:
     with time_machine.travel(NOW, tick=False):
         seed_client(demo.for_seeder("monitoring"), client, 0)
     assert fingerprint() == before
+
+
+def test_forecast_incidents_were_resolved_before_their_crossing(demo: DemoContext) -> None:
+    alerts = Alert.objects.filter(rule_id="disk-forecast")
+    assert alerts.exists()
+    assert not alerts.exclude(phase="ok").exists()
+    tickets = Ticket.objects.filter(source="alert", links__kind="alert").distinct()
+    assert tickets.count() == AlertEvent.objects.filter(kind="firing").count()
+    assert all(t.status == "resolved" for t in tickets)
+    prevented = 0
+    with time_machine.travel(NOW, tick=False):
+        for client in Client.objects.all():
+            for month in (8, 9, 10, 11):
+                period = Period.month(2026, month)
+                item = registry.get("monitoring.problems_prevented")
+                result = item(client, period, item.resolve_params({}))
+                forecast = result.inputs["forecast"]
+                assert result.value == forecast  # every one prevented
+                prevented += forecast
+                if forecast:
+                    first = registry.get("monitoring.alerts_resolved_before_client_ticket")
+                    assert first(client, period, {}).value == Decimal(100)
+    assert prevented == tickets.count()
