@@ -61,5 +61,7 @@ def page(request: HttpRequest, template: str, status: int = 200, **context: Any)
     return render(request, template, context, status=status)
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
+def htmx_target(request: HttpRequest) -> str | None:
+    """The element an htmx request will swap (None for a plain request)."""
+    htmx: Any = getattr(request, "htmx", None)
+    return str(htmx.target) if htmx and htmx.target else None

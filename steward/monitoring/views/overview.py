@@ -13,7 +13,7 @@ from django.utils import timezone
 from steward.monitoring.choices import CheckStatus
 from steward.monitoring.models import Asset, CheckState, Series
 from steward.monitoring.views import alerting
-from steward.monitoring.views.common import client_zone, is_htmx, page, visible_client
+from steward.monitoring.views.common import client_zone, htmx_target, page, visible_client
 from steward.monitoring.views.health import (
     FORECAST_HORIZON,
     REPORTING_WINDOW,
@@ -100,7 +100,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     """One client's health; an htmx request (every 30 s) gets the panel alone."""
     client = visible_client(request, client_id)
     context = client_health(request, client)
-    if is_htmx(request):
+    if htmx_target(request) == "client-health":
         return page(request, "monitoring/_client_health.html", **context)
     return page(request, "monitoring/client.html", **context)
 

@@ -83,7 +83,9 @@ def test_the_client_page_shows_its_health(monitored: Monitored) -> None:
 
 def test_the_htmx_refresh_returns_the_panel_alone(monitored: Monitored) -> None:
     w = monitored.world
-    response = w.http(w.bob).get(f"/monitoring/clients/{w.acme.pk}/", HTTP_HX_REQUEST="true")
+    response = w.http(w.bob).get(
+        f"/monitoring/clients/{w.acme.pk}/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="client-health"
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert body.lstrip().startswith('<div id="client-health"')
