@@ -17,7 +17,8 @@ from django.db.models import Q
 from steward.monitoring.api.series import raw_points, rollup_points
 from steward.monitoring.charts import Chart, Trend, time_chart
 from steward.monitoring.models import Asset, Series
-from steward.monitoring.rules.defaults import DEFAULT_RULES, DISK_FORECAST
+from steward.monitoring.rules.defaults import DISK_FORECAST
+from steward.monitoring.services.alert_rules import rule_book
 from steward.monitoring.services.retention import HOUR_S
 from steward.monitoring.views.health import DISK_METRIC, DiskForecast, disk_forecasts, disk_series
 
@@ -74,9 +75,11 @@ def series_points(
     return [(row[0], row[1]) for row in rows]
 
 
-def _limit(asset: Asset, rule_id: str) -> float | None:
-    rule = next((r for r in DEFAULT_RULES.get(asset.kind, ()) if r.id == rule_id), None)
-    return rule.threshold if rule is not None else None
+def _limits(asset: Asset) -> dict[str, float]:
+    """The thresholds of the asset's effective rules (defaults with the client's and the
+    asset's overrides), by rule id; a disabled rule draws no line."""
+    rules = rule_book(asset.client_id).rules_for(asset.pk, asset.kind)
+    return {rule.id: rule.threshold for rule in rules}
 
 
 def _label(series: Series) -> str:
@@ -122,6 +125,7 @@ def asset_charts(
     since = now - span.length
     found: list[AssetChart] = []
     own = series.filter(Q(asset=asset) | Q(from_check__asset=asset)).order_by("metric", "pk")
+    limits = _limits(asset)
     for item in own.filter(metric__in=list(PERCENT_METRICS)):
         title, rule_id = PERCENT_METRICS[item.metric]
         label = _label(item)
@@ -132,7 +136,7 @@ def asset_charts(
             zone,
             low=0,
             high=100,
-            limit=_limit(asset, rule_id),
+            limit=limits.get(rule_id),
         )
         found.append(AssetChart(f"{title} {label}".strip(), "%", chart))
     disks = disk_series(own.filter(metric=DISK_METRIC))

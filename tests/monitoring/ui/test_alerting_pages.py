@@ -260,3 +260,17 @@ def test_a_contact_cannot_open_an_internal_window(monitored: Monitored) -> None:
         shown_to_client=False,
     )
     assert w.http(w.carol).get(f"/monitoring/maintenance/{row.pk}/edit/").status_code == 404
+
+
+def test_the_cpu_chart_draws_the_effective_threshold(monitored: Monitored) -> None:
+    w = monitored.world
+    http = w.http(w.bob)
+    url = f"/monitoring/assets/{monitored.fs01.pk}/"
+
+    def cpu_limit() -> float | None:
+        charts = http.get(url).context["charts"]
+        return next(c for c in charts if c.title.startswith("CPU")).chart.limit_y
+
+    assert cpu_limit() == round(156 - 90 * 1.46, 1)  # the default: 90 %
+    alert_rules.create_rule(w.acme, monitored.fs01, rule_id="cpu-high", threshold=75.0)
+    assert cpu_limit() == round(156 - 75 * 1.46, 1)
