@@ -2,7 +2,7 @@
 firewall, switches) with their agents' facts, a site probe running HTTP, TLS, TCP, ping and
 SNMP checks, three months of check results and hourly rollups, and raw samples (CPU, memory,
 disk) for the last two days. On every third client a disk is filling up now, so its forecast
-fires; on every other one a data disk filled up once or twice in the history, its forecast
+fires; on every third from the second a data disk filled up once in the history, its forecast
 alert opened a ticket and a technician resolved it before the predicted crossing.
 
 Volume: the history is computed in arrays (``history.py``) and inserted in bulk, one

@@ -77,8 +77,8 @@ class Plan:
 
 def plan_fleet(client: Client, index: int, now: datetime, start: datetime, rng: Random) -> Plan:
     """The client's machines and their loads. Every third client (from the first) has a disk
-    filling up right now; every other one had a disk that filled up and was cleaned up in
-    time after its forecast fired, once or twice in the history."""
+    filling up right now; every third from the second had a data disk that filled up once in
+    the history and was cleaned up in time after its forecast fired."""
     offset = int((now.astimezone(_zone(client)).utcoffset() or timedelta(0)).total_seconds())
     servers, desktops, switches = SIZES.get(client.size, SIZES["small"])
     code = client.code
@@ -91,7 +91,7 @@ def plan_fleet(client: Client, index: int, now: datetime, start: datetime, rng: 
     if index % 3 == 0:
         plan.filling = first_disk
         first_disk.load = _filling(now, rng)
-    if index % 2 == 0:
+    if index % 3 == 1:
         target = machines[min(1, servers - 1)] if servers > 1 else machines[0]
         data = Metric("disk_used_percent", {"mount": "/srv"}, Load(0))
         target.metrics.append(data)
@@ -203,11 +203,11 @@ def _filling(now: datetime, rng: Random) -> Load:
 
 
 def _episodes(now: datetime, start: datetime, rng: Random) -> list[Episode]:
-    """One or two fill-ups of a data disk, 10 to 80 days ago, each cleaned up within ~2 days."""
+    """A fill-up of a data disk 10 to 80 days ago, cleaned up within ~2 days."""
     span_days = (now - start).days - 5
     if span_days < 12:
         return []
-    days = sorted(rng.sample(range(10, min(80, span_days)), k=rng.choice((1, 2))))
+    days = [rng.randrange(10, min(80, span_days))]
     found = []
     for back in days:
         ramp_from = (now - timedelta(days=back)).replace(minute=0, second=0, microsecond=0)

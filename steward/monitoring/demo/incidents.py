@@ -94,13 +94,17 @@ def _record(alert: Alert, found: Transition, about: str, fit: Forecast | None) -
 
 
 def _work(ticket: Ticket, episode: Episode, technician: User | None, rng: Random) -> None:
-    """A technician takes the ticket, cleans up, and resolves it at ``episode.fixed_at``."""
+    """A technician takes the ticket (unless routing gave it to one already), cleans up, and
+    resolves it at ``episode.fixed_at``."""
     start = ticket.created_at + timedelta(minutes=rng.randint(15, 90))
-    if technician is not None:
+    ticket.refresh_from_db()
+    if ticket.assignee is None and technician is not None:
         assign(ticket, technician, by=technician, at=start)
-    change_status(ticket, Status.IN_PROGRESS, by=technician, at=start + timedelta(minutes=5))
-    reply(ticket, rng.choice(WORK_NOTES), by=technician, public=False,
+    worker = ticket.assignee or technician
+    if ticket.status != Status.IN_PROGRESS:
+        change_status(ticket, Status.IN_PROGRESS, by=worker, at=start + timedelta(minutes=5))
+    reply(ticket, rng.choice(WORK_NOTES), by=worker, public=False,
           at=episode.fixed_at - timedelta(minutes=10))  # fmt: skip
     ticket.refresh_from_db()
     freed = "disk space freed before it ran out"
-    change_status(ticket, Status.RESOLVED, by=technician, reason=freed, at=episode.fixed_at)
+    change_status(ticket, Status.RESOLVED, by=worker, reason=freed, at=episode.fixed_at)
