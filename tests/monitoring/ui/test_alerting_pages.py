@@ -186,9 +186,20 @@ def test_upcoming_maintenance_on_the_client_page(monitored: Monitored) -> None:
         duration_seconds=7200,
         timezone="Europe/Berlin",
     )
+    create_window(
+        w.acme,
+        title="Core switch swap",
+        starts_at=NOW + timedelta(days=2),
+        ends_at=NOW + timedelta(days=2, hours=3),
+        shown_to_client=False,
+    )
     body = w.http(w.carol).get(f"/monitoring/clients/{w.acme.pk}/").content.decode()
     assert re.search(r'data-figure="maintenance">2<', body)  # 6 and 13 December
     assert "Sun 6 Dec 02:00" in body
+    assert "Core switch swap" not in body
+    staff = w.http(w.bob).get(f"/monitoring/clients/{w.acme.pk}/").content.decode()
+    assert re.search(r'data-figure="maintenance">3<', staff)
+    assert "internal" in staff
 
 
 def test_a_bad_month_shows_this_month(monitored: Monitored) -> None:
