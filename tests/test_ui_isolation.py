@@ -25,9 +25,7 @@ from steward.tenancy import services
 from steward.tenancy.choices import Role
 from steward.tenancy.models import Client, User
 from tests.conftest import PASSWORD, World
-from tests.monitoring.ui.builders import ALERTING_BUILDERS
 from tests.test_isolation import (
-    ACME_BUILDERS,
     acme_leaks,
     acme_object,
     acme_rows,
@@ -36,10 +34,6 @@ from tests.test_isolation import (
 
 ADMIN_PREFIX = "admin/"
 API_PREFIX = "api/"  # walked from the OpenAPI schema by tests/test_isolation.py
-# The alerting pages name alerts and rule overrides; make an Acme one where no builder does.
-for _label, _builder in ALERTING_BUILDERS.items():
-    ACME_BUILDERS.setdefault(_label, _builder)
-
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>|\(\?P<(?P<group>\w+)>[^)]*\)")
 
 
