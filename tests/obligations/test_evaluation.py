@@ -111,10 +111,12 @@ def test_default_set_covers_all_areas_and_answers_no_data_until_sources_exist(wo
     desk = rows["servicedesk.response_attainment"]  # installed, but no tickets in October
     assert (desk.status, desk.value) == (Status.NO_DATA, None)
     assert desk.note == "No P1 tickets opened in October 2026."
-    monitoring = rows["monitoring.coverage"]  # not installed yet: the fallback says so
+    monitoring = rows["monitoring.coverage"]  # installed, but no assets yet
     assert (monitoring.status, monitoring.value) == (Status.NO_DATA, None)
-    assert "steward.monitoring" in monitoring.note
-    assert "not installed" in monitoring.note
+    assert monitoring.note == "The client had no managed assets by then."
+    security = rows["security.patch_compliance"]  # not installed yet: the fallback says so
+    assert security.status == Status.NO_DATA
+    assert "not installed" in security.note
     assert rows["alignment.qbr_held"].period == "2026-Q4"
 
 
