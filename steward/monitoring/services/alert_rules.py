@@ -132,6 +132,7 @@ def _effective(
 
 def _check(row: AlertRule) -> None:
     """Refuse a row that names an unknown rule or yields an invalid one, naming the field."""
+    row.full_clean()
     asset = row.asset
     if asset is not None and asset.client_id != row.client_id:
         raise ValidationError({"asset_id": "the asset belongs to another client"})

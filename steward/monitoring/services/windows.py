@@ -54,18 +54,20 @@ def windows_of(client_ids: Sequence[int]) -> list[maintenance.MaintenanceWindow]
 
 
 def _check(row: MaintenanceWindow) -> None:
+    row.full_clean()  # field by field first: a null or a wrong type never reaches the engine
     try:
         domain(row, [])
     except MaintenanceError as error:
         name = error.field.split(".", 1)[0]
         raise ValidationError({FIELD_NAMES.get(name, name): str(error)}) from None
+    except (ValueError, OverflowError) as error:  # a first start dateutil cannot expand
+        raise ValidationError({"starts_at": f"cannot be expanded: {error}"}) from None
 
 
 def _save(row: MaintenanceWindow, assets: Sequence[Asset] | None) -> MaintenanceWindow:
     if assets is not None and any(a.client_id != row.client_id for a in assets):
         raise ValidationError({"asset_ids": "an asset belongs to another client"})
     _check(row)
-    row.full_clean()
     with transaction.atomic():
         row.save()
         if assets is not None:
