@@ -156,6 +156,10 @@ def _check(row: AlertRule) -> None:
 
 
 def create_rule(client: Client | None, asset: Asset | None, **fields: Any) -> AlertRule:
+    """An override or extra rule for ``asset`` (its client implied), ``client``, or every
+    client (neither)."""
+    if asset is not None and client is None:
+        client = asset.client
     row = AlertRule(client=client, asset=asset, **fields)
     _check(row)
     return save_validated(row)

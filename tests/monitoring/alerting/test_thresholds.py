@@ -113,3 +113,20 @@ def test_a_new_rule_does_not_open_tickets_for_old_data(world: object) -> None:
     put(series, at(2), 99)
     run_job(at(2.5))
     assert Alert.objects.get().phase == "pending"
+
+
+def test_an_override_changes_the_job_and_disabling_retires_the_alert(site: Site) -> None:
+    from steward.monitoring.services.alert_rules import create_rule
+
+    create_rule(site.world.acme, None, rule_id="cpu-high", threshold=95.0, for_seconds=60)
+    series = add_series(site.server, "cpu_usage_percent")
+    for minute, value in enumerate([93.0, 93.0, 96.0, 96.0, 96.0], start=1):
+        put(series, at(minute), value)
+        run_job(at(minute + 0.5))
+    (ticket,) = tickets(site.world.acme)
+    assert ticket.created_at == at(4)  # 96 from minute 3, for 60 s
+    create_rule(None, site.server, rule_id="cpu-high", enabled=False)
+    run_job(at(6))
+    ticket.refresh_from_db()
+    assert ticket.status == Status.RESOLVED
+    assert alert_of("cpu-high").events.last().reason == "rule disabled or removed"  # type: ignore[union-attr]
