@@ -52,6 +52,7 @@ from steward.monitoring.rules.evaluate import retire
 from steward.monitoring.rules.model import (
     AlertState,
     Occurrence,
+    Phase,
     Rule,
     RuleError,
     RuleKind,
@@ -62,7 +63,7 @@ from steward.monitoring.rules.model import (
     dedup_key,
     to_datetime,
 )
-from steward.monitoring.rules.table import StateTable
+from steward.monitoring.rules.table import PHASE_CODE, StateTable
 from steward.monitoring.services import alert_state, alert_tickets
 from steward.monitoring.services.alert_rules import RuleBook, matching, rule_book
 from steward.monitoring.services.windows import windows_of
@@ -275,6 +276,9 @@ class _Cycle:
             by_key[found.key].append(found)
         row_of = {key: row for row, key in enumerate(keys)}
         rows = {int(r) for r in result.changed} | {row_of[k] for k in by_key}
+        if rule.kind is RuleKind.FORECAST:
+            # An open forecast alert shows the latest line and crossing, so it is kept fresh.
+            rows |= {int(r) for r in np.flatnonzero(result.table.phase != PHASE_CODE[Phase.OK])}
         for row in sorted(rows):
             self._store(rule, members[row], result.table.state(row), by_key.get(keys[row], []))
 

@@ -113,3 +113,18 @@ def test_a_check_critical_for_two_minutes(site: Site) -> None:
     (ticket,) = tickets(site.world.acme)
     assert ticket.created_at == at(7)  # critical at 2 and 3, warning cancels, critical from 5
     assert ticket.status == Status.RESOLVED
+
+
+def test_an_open_forecast_keeps_its_crossing_fresh(site: Site) -> None:
+    series = add_series(site.server, "disk_used_percent", mount="/data")
+    for half_hours in range(48, -1, -1):
+        put(series, T0 - timedelta(minutes=30 * half_hours), 86 - 3 * half_hours / 48)
+    run_job(at(1))
+    first = alert_of("disk-forecast").forecast_crossing_at
+    put(series, at(30), 87)  # faster than the trend: the crossing moves closer
+    run_job(at(31))
+    later = alert_of("disk-forecast").forecast_crossing_at
+    assert first is not None
+    assert later is not None
+    assert later < first
+    assert len(tickets(site.world.acme)) == 1
