@@ -321,17 +321,18 @@ class _Cycle:
             self.alerts[state.key] = alert
         alert_state.put_state(alert, state)
         alert.updated_at = self.now
-        alert.save()
         if found:
+            if alert.pk is None:
+                alert.save()  # its history and ticket refer to it
             description = f"{rule_summary(rule)} (rule {rule.id})"
 
             def title(t: Transition) -> str:
                 return alert_tickets.title(target.about, rule, t, state.forecast)
 
             alert_state.record(alert, found, self.now, title, description)
-            alert.save()
             self.count.transitions += len(found)
             self.count.told += sum(1 for t in found if t.notify)
+        alert.save()
 
     def _retire_gone(self) -> None:
         """Open alerts of rules or series that no longer apply resolve now."""
