@@ -128,3 +128,19 @@ def test_an_open_forecast_keeps_its_crossing_fresh(site: Site) -> None:
     assert later is not None
     assert later < first
     assert len(tickets(site.world.acme)) == 1
+
+
+def test_a_silence_seen_only_afterwards_keeps_its_true_instants(site: Site) -> None:
+    agent, _token = services.create_collector(site.world.acme, kind="agent", name="web-01 agent")
+    agent.asset = site.server
+    agent.save()
+    for minute in (1, 2, 3, 20):
+        IngestBatch.objects.create(collector=agent, batch_id=f"b{minute}", received_at=at(minute))
+    run_job(at(2.5))  # sees the batches at 1 and 2; then the job is down until minute 25
+    agent.last_seen_at = at(20)
+    agent.save(update_fields=["last_seen_at"])
+    run_job(at(25))
+    events = AlertEvent.objects.values_list("kind", "at")
+    assert list(events) == [("firing", at(13)), ("resolved", at(20))]
+    (ticket,) = tickets(site.world.acme)
+    assert ticket.status == Status.RESOLVED
