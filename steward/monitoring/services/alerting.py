@@ -43,6 +43,7 @@ from steward.monitoring.models import (
     CheckResult,
     Collector,
     IngestBatch,
+    Rollup,
     Sample,
     Series,
 )
@@ -73,6 +74,7 @@ from steward.tenancy.models import Client
 log = logging.getLogger(__name__)
 
 CHUNK = 500
+HOUR = 3600
 TINY = timedelta(microseconds=1)
 
 
@@ -237,12 +239,20 @@ class _Cycle:
 
     def _load_points(self, groups: dict[Rule, list[Target]]) -> None:
         starts: dict[str, float] = {}
+        fits: dict[str, float] = {}  # series with a forecast: the start of its fit window
         targets: dict[str, Target] = {}
         for rule, members in groups.items():
             begin = self._start(rule)
+            chosen = fits if rule.kind is RuleKind.FORECAST and members[0].series_id else starts
             for target in members:
                 targets[target.identity] = target
-                starts[target.identity] = min(starts.get(target.identity, math.inf), begin)
+                chosen[target.identity] = min(chosen.get(target.identity, math.inf), begin)
+        rolled = self._rollup_points([targets[i] for i in fits], min(fits.values(), default=0))
+        for identity, begin in fits.items():
+            # Complete hours come from the rollups; raw samples only after the last of them.
+            # (A sample exactly at an hour's end opens the next hour: it is read raw.)
+            raw_from = rolled[identity] - 0.001 if identity in rolled else begin
+            starts[identity] = min(starts.get(identity, math.inf), raw_from)
         by_start: dict[tuple[str, float], list[Target]] = defaultdict(list)
         for identity, target in targets.items():
             kind = "series" if target.series_id else "check" if target.check_id else "agent"
@@ -259,6 +269,24 @@ class _Cycle:
                     _agent_points(chunk, begin, self.since, self.now)
         for target in targets.values():
             target.points.sort()
+
+    def _rollup_points(self, members: Sequence[Target], begin: float) -> dict[str, float]:
+        """Hourly means (at each hour's middle) of the complete hours since ``begin``, so a fit
+        over a day reads about 24 rows and the current hour's samples instead of every sample;
+        returns where each series' rollups end."""
+        last_complete = math.floor(self.now.timestamp() / HOUR) * HOUR - HOUR
+        ends: dict[str, float] = {}
+        for index in range(0, len(members), CHUNK):
+            by_id = {t.series_id: t for t in members[index : index + CHUNK]}
+            rows = Rollup.objects.filter(
+                series_id__in=list(by_id), hour__gte=math.ceil(begin), hour__lte=last_complete
+            ).values_list("series_id", "hour", "sum", "count")
+            for series_id, hour, total, count in rows:
+                if count:
+                    target = by_id[series_id]
+                    target.points.append((hour + HOUR / 2, total / count))
+                    ends[target.identity] = max(ends.get(target.identity, 0.0), hour + HOUR)
+        return ends
 
     # --- Evaluation -------------------------------------------------------------------------------
 

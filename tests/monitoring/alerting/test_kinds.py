@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from steward.monitoring import services
 from steward.monitoring.models import AlertEvent, CheckResult, IngestBatch
+from steward.monitoring.services.retention import recompute_rollups
 from steward.monitoring.services.windows import create_window
 from steward.servicedesk.choices import Status
 from tests.monitoring.alerting.conftest import (
@@ -57,11 +60,14 @@ def test_flapping_stops_tickets(site: Site) -> None:
     assert events.filter(kind="firing").count() == 10
 
 
-def test_disk_forecast_opens_full_in_about_n_days(site: Site) -> None:
+@pytest.mark.parametrize("rolled_up", [False, True], ids=["raw", "rollups"])
+def test_disk_forecast_opens_full_in_about_n_days(site: Site, rolled_up: bool) -> None:
     series = add_series(site.server, "disk_used_percent", mount="/data")
-    for half_hours in range(48, -1, -1):  # the last 24 h, growing 3 % a day to 86 % now
-        moment = T0 - timedelta(minutes=30 * half_hours)
-        put(series, moment, 86 - 3 * half_hours / 48)
+    for minutes in range(24 * 60, -1, -5):  # the last 24 h, growing 3 % a day to 86 % now
+        moment = T0 - timedelta(minutes=minutes)
+        put(series, moment, 86 - 3 * minutes / (24 * 60))
+    if rolled_up:  # the fit then reads the hourly means of complete hours and the rest raw
+        assert recompute_rollups(at(1), hours=30) == 25
     run_job(at(1))
     (ticket,) = tickets(site.world.acme)
     assert ticket.subject == "Disk /data on web-01: full in about 5 days"
@@ -69,6 +75,10 @@ def test_disk_forecast_opens_full_in_about_n_days(site: Site) -> None:
     alert = alert_of("disk-forecast")
     assert alert.forecast_crossing_at is not None
     assert abs((alert.forecast_crossing_at - at(1)).total_seconds() / 86_400 - 14 / 3) < 0.1
+    assert alert.forecast is not None
+    # Raw: every sample of the day; rolled up: the 23 complete hours inside the window, then
+    # the samples from the last one's end (one, at 12:00).
+    assert alert.forecast["points"] == (23 + 1 if rolled_up else 288)
 
 
 def test_a_silent_agent_fires_after_ten_minutes_and_resolves_on_data(site: Site) -> None:
