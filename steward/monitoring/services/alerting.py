@@ -49,6 +49,7 @@ from steward.monitoring.models import (
 )
 from steward.monitoring.rules import maintenance
 from steward.monitoring.rules.cycle import run_cycle
+from steward.monitoring.rules.defaults import DEFAULT_RULES, effective_rules
 from steward.monitoring.rules.describe import rule_summary
 from steward.monitoring.rules.evaluate import retire
 from steward.monitoring.rules.model import (
@@ -147,6 +148,8 @@ def evaluate_client(client_id: int, now: datetime) -> CycleCount | None:
 
 
 class _Cycle:
+    """One claimed cycle of one client: what it reads once, and the keys it evaluated."""
+
     def __init__(self, client_id: int, since: datetime, now: datetime) -> None:
         self.client_id, self.since, self.now = client_id, since, now
         self.count = CycleCount()
@@ -169,8 +172,10 @@ class _Cycle:
             try:
                 rules = self.book.rules_for(target.asset_id, kind or "other")
             except RuleError:
-                log.exception("alert rules of asset %s are invalid", target.asset_id)
-                continue
+                # A stored override the engine refuses (the verbs check them, so only a row
+                # changed behind their back): the defaults rather than no rules at all.
+                log.exception("alert rule overrides of asset %s are invalid", target.asset_id)
+                rules = effective_rules(kind if kind in DEFAULT_RULES else "other")
             for rule in matching(rules, target.metric, target.labels):
                 groups[rule].append(target)
         self._load_points(groups)

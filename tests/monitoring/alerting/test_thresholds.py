@@ -130,3 +130,15 @@ def test_an_override_changes_the_job_and_disabling_retires_the_alert(site: Site)
     ticket.refresh_from_db()
     assert ticket.status == Status.RESOLVED
     assert alert_of("cpu-high").events.last().reason == "rule disabled or removed"  # type: ignore[union-attr]
+
+
+def test_a_stored_override_the_engine_refuses_falls_back_to_the_defaults(site: Site) -> None:
+    from steward.monitoring.models import AlertRule
+
+    AlertRule.objects.create(client=site.world.acme, rule_id="cpu-hihg", threshold=1.0)
+    series = add_series(site.server, "cpu_usage_percent")
+    for minute in range(1, 13):
+        put(series, at(minute), 97)
+        run_job(at(minute + 0.5))
+    assert alert_of("cpu-high").phase == "firing"
+    assert len(tickets(site.world.acme)) == 1
