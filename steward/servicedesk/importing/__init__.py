@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TextIO
 
+from django.db import connections
 from django.utils import timezone
 
 from steward.servicedesk.importing.parse import (
@@ -86,7 +87,26 @@ def import_tickets(
     if first is None:
         return ImportReport(dry_run=dry_run)
     chained = _chain(first, records, max_rows)
-    return write_tickets(chained, user=user, now=now, dry_run=dry_run, progress=progress)
+    report = write_tickets(chained, user=user, now=now, dry_run=dry_run, progress=progress)
+    if report.imported >= BULK and not dry_run:
+        refresh_statistics()
+    return report
+
+
+# Tickets above which an import is a bulk load that changes the tables' statistics.
+BULK = 1000
+
+
+def refresh_statistics() -> None:
+    """After a bulk load, as PostgreSQL's manual advises: ANALYZE, so the planner knows the new
+    rows, and VACUUM, so index-only scans (the ticket list's counts) need not visit every row.
+    Runs after the import's commit (VACUUM cannot run in a transaction); outside an outer
+    transaction only, and on PostgreSQL only (SQLite plans without statistics here)."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) servicedesk_ticket, servicedesk_ticketevent")
 
 
 def _chain(first: Parsed, rest: Iterator[Parsed], max_rows: int | None) -> Iterator[Parsed]:
