@@ -44,10 +44,11 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 0  # 0: one per core
-    # Threads per process. The GIL runs one at a time: a second lets a request waiting on
-    # PostgreSQL overlap with one computing; more only queue on the GIL (bench/api_read.py
-    # measured 1, 2 and 4 within noise of each other, 2 slightly ahead).
-    threads: int = 2
+    # Threads per process. The GIL runs one at a time, so a second thread mostly adds GIL
+    # hand-offs to the tail: bench/tickets.py's list p99 at 16 connections was 70-83 ms with
+    # one thread against 94-98 ms with two on SQLite, and 88-94 ms against 99-120 ms on
+    # PostgreSQL (bench/api_read.py had measured 1, 2 and 4 within noise of each other).
+    threads: int = 1
 
 
 def serve(options: ServeOptions) -> None:
