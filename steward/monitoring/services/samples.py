@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import connection, transaction
 
@@ -121,7 +122,9 @@ def resolve_series(refs: Sequence[SeriesRef]) -> dict[SeriesRef, int]:
             Series.objects.bulk_create(new, ignore_conflicts=True, batch_size=LOOKUP_CHUNK)
             existing.update(_by_key(client_id, [s.key for s in new]))
         found.update({ref: pk for key, pk in existing.items() for ref in keyed[key]})
-    series_cache.put_many(found)
+    # Cached once the transaction commits: ids of series created by a batch that is then
+    # rolled back must never be handed to the next one (no foreign key would catch it).
+    transaction.on_commit(partial(series_cache.put_many, found))
     return ids | found
 
 
