@@ -23,12 +23,13 @@ import numpy as np
 from django.db import transaction
 
 from steward.core import audit
+from steward.core.bulk import bulk_session
 from steward.core.choices import AuditAction
 from steward.core.demo import DemoContext, demo_seeder
 from steward.monitoring.demo import history
 from steward.monitoring.demo.fleet import Built, Plan, create_fleet, plan_fleet
 from steward.monitoring.demo.incidents import seed_episode
-from steward.monitoring.demo.writing import big_cache, db_times, insert_results, insert_rollups
+from steward.monitoring.demo.writing import db_times, insert_results, insert_rollups
 from steward.monitoring.models import Asset, AssetFact, CheckState, Collector
 from steward.monitoring.services.samples import SeriesRef, resolve_series, write_samples
 from steward.tenancy.choices import Role
@@ -201,7 +202,7 @@ def seed_monitoring(ctx: DemoContext) -> None:
     availability from this data."""
     clients = ctx.clients or list(Client.objects.order_by("pk"))
     task = ctx.progress.task("Assets, checks, metrics", len(clients))
-    with big_cache():
+    with bulk_session():
         for index, client in enumerate(clients):
             if not Asset.objects.filter(client=client).exists():
                 seed_client(ctx, client, index)

@@ -4,8 +4,7 @@ client for all of it (the importer's rule)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -51,21 +50,3 @@ def db_times(unix_s: npt.NDArray[Any]) -> list[str]:
     text = np.datetime_as_string(unix_s.astype("datetime64[s]"), unit="s")
     suffix = "+00:00" if connection.vendor == "postgresql" else ""
     return [f"{t[:10]} {t[11:]}{suffix}" for t in text.tolist()]
-
-
-@contextmanager
-def big_cache(megabytes: int = 128) -> Iterator[None]:
-    """A larger SQLite page cache while the history is written: the default (2 MB) is far
-    smaller than the indexes of the result and rollup tables, so inserts would reread pages."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {before}")

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -73,24 +72,6 @@ def _adapter(field: models.Field) -> Adapter:  # type: ignore[type-arg]
     if isinstance(field, AS_IS):
         return _same
     return lambda value: field.get_db_prep_save(value, connection)
-
-
-@contextmanager
-def bulk_session(cache_mb: int = 128) -> Iterator[None]:
-    """A larger page cache for SQLite while a bulk write runs: the default (2 MB) is far
-    smaller than the indexes of the event table, so each insert would reread index pages."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = {-1024 * int(cache_mb)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {before}")
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:

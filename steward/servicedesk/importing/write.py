@@ -25,6 +25,7 @@ from typing import Any, cast
 from django.db import connection, transaction
 
 from steward.core import audit
+from steward.core.bulk import bulk_session
 from steward.core.choices import AuditAction
 from steward.servicedesk.choices import (
     DONE_STATUSES,
@@ -310,7 +311,7 @@ def write_tickets(
     the report. Valid rows are kept, invalid ones are not written at all, and one audit entry
     records the import (none for a dry run)."""
     writer = Writer(user, now, dry_run=dry_run, batch_size=batch_size)
-    with transaction.atomic(), bulk.bulk_session():
+    with transaction.atomic(), bulk_session():
         try:
             for count, parsed in enumerate(records, start=1):
                 writer.take(parsed)
