@@ -8,7 +8,6 @@ retention, hourly rollups otherwise (``step`` rounded up to whole hours).
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -19,9 +18,10 @@ from pydantic import Field
 
 from steward.api.params import ObjectId
 from steward.monitoring.api.common import reader, visible
-from steward.monitoring.models import Rollup, Sample, Series
+from steward.monitoring.models import Series
 from steward.monitoring.schemas import SamplesOut, SeriesFilters, SeriesOut
 from steward.monitoring.services.retention import HOUR_S, cutoffs
+from steward.monitoring.services.samples import raw_points, rollup_points
 
 router = Router(tags=["series"])
 MAX_POINTS = 10_000
@@ -45,37 +45,6 @@ class SampleQuery(Schema):
     until: datetime | None = Field(default=None, description="Default: now")
     step: int | None = Field(
         default=None, ge=0, le=366 * 86_400, description="Seconds per point; 0: every raw sample"
-    )
-
-
-def _rows(sql: str, params: list[Any]) -> list[list[float]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [[float(v) for v in row] for row in cursor.fetchall()]
-
-
-SAMPLE, ROLLUP = Sample._meta.db_table, Rollup._meta.db_table
-
-
-def raw_points(series_id: int, since_ms: int, until_ms: int, step: int) -> list[list[float]]:
-    if step == 0:
-        rows = Sample.objects.filter(series_id=series_id, ts__gte=since_ms, ts__lt=until_ms)
-        return [[ts / 1000, v, v, v] for ts, v in rows.order_by("ts").values_list("ts", "value")]
-    step_ms = step * 1000
-    return _rows(
-        f'SELECT ("ts" / %s) * %s / 1000, AVG("value"), MIN("value"), MAX("value") '  # noqa: S608
-        f'FROM "{SAMPLE}" WHERE "series_id" = %s AND "ts" >= %s AND "ts" < %s '
-        f'GROUP BY "ts" / %s ORDER BY 1',
-        [step_ms, step_ms, series_id, since_ms, until_ms, step_ms],
-    )
-
-
-def rollup_points(series_id: int, since_s: int, until_s: int, step: int) -> list[list[float]]:
-    return _rows(
-        f'SELECT ("hour" / %s) * %s, SUM("sum") / SUM("count"), MIN("min"), MAX("max") '  # noqa: S608
-        f'FROM "{ROLLUP}" WHERE "series_id" = %s AND "hour" >= %s AND "hour" < %s '
-        f'GROUP BY "hour" / %s ORDER BY 1',
-        [step, step, series_id, since_s, until_s, step],
     )
 
 

@@ -16,10 +16,11 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from django.db import connection, transaction
 
-from steward.monitoring.models import Sample, Series
+from steward.monitoring.models import Rollup, Sample, Series
 
 # (client id, owner, metric, labels) -> series id; owner is ("check", id) or ("asset", id).
 SeriesRef = tuple[int, tuple[str, int], str, tuple[tuple[str, str], ...]]
@@ -180,3 +181,37 @@ def _copy_postgres(raw: object, rows: Sequence[tuple[int, int, float]]) -> None:
         _copy(raw, PG_STAGE_COPY, rows)
         cursor.execute(PG_MERGE)
         cursor.execute('TRUNCATE "monitoring_sample_stage"')
+
+
+# --- Reading points for charts: [t, mean, min, max] -------------------------------------------
+
+
+def _rows(sql: str, params: list[Any]) -> list[list[float]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [[float(v) for v in row] for row in cursor.fetchall()]
+
+
+ROLLUP_TABLE = Rollup._meta.db_table
+
+
+def raw_points(series_id: int, since_ms: int, until_ms: int, step: int) -> list[list[float]]:
+    if step == 0:
+        rows = Sample.objects.filter(series_id=series_id, ts__gte=since_ms, ts__lt=until_ms)
+        return [[ts / 1000, v, v, v] for ts, v in rows.order_by("ts").values_list("ts", "value")]
+    step_ms = step * 1000
+    return _rows(
+        f'SELECT ("ts" / %s) * %s / 1000, AVG("value"), MIN("value"), MAX("value") '  # noqa: S608
+        f'FROM "{SAMPLE_TABLE}" WHERE "series_id" = %s AND "ts" >= %s AND "ts" < %s '
+        f'GROUP BY "ts" / %s ORDER BY 1',
+        [step_ms, step_ms, series_id, since_ms, until_ms, step_ms],
+    )
+
+
+def rollup_points(series_id: int, since_s: int, until_s: int, step: int) -> list[list[float]]:
+    return _rows(
+        f'SELECT ("hour" / %s) * %s, SUM("sum") / SUM("count"), MIN("min"), MAX("max") '  # noqa: S608
+        f'FROM "{ROLLUP_TABLE}" WHERE "series_id" = %s AND "hour" >= %s AND "hour" < %s '
+        f'GROUP BY "hour" / %s ORDER BY 1',
+        [step, step, series_id, since_s, until_s, step],
+    )

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from steward.monitoring.api.series import raw_points, rollup_points
 from steward.monitoring.charts import Chart, Trend, time_chart
 from steward.monitoring.models import Asset, Series
 from steward.monitoring.rules.defaults import DISK_FORECAST
 from steward.monitoring.services.alert_rules import rule_book
 from steward.monitoring.services.retention import HOUR_S
+from steward.monitoring.services.samples import raw_points, rollup_points
 from steward.monitoring.views.health import DISK_METRIC, DiskForecast, disk_forecasts, disk_series
 
 
