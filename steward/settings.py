@@ -21,6 +21,10 @@ DEBUG = envbool("STEWARD_DEBUG", False)
 ALLOWED_HOSTS = envlist("STEWARD_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("STEWARD_CSRF_TRUSTED_ORIGINS", [])
 STEWARD_MSP_NAME = envstr("STEWARD_MSP_NAME", "Steward MSP")
+# Branding of the portal, status pages, reports and notifications (steward.core.branding).
+STEWARD_MSP_LOGO = envstr("STEWARD_MSP_LOGO", "")  # path to an SVG/PNG file; empty: the name only
+STEWARD_MSP_COLOUR = envstr("STEWARD_MSP_COLOUR", "#1f4e79")
+STEWARD_MSP_ACCENT = envstr("STEWARD_MSP_ACCENT", "#e8a33d")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,6 +48,9 @@ INSTALLED_APPS = [
     "steward.agreements",
     "steward.servicedesk",
     "steward.monitoring",
+    "steward.notify",
+    "steward.reporting",
+    "steward.portal",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,8 @@ urlpatterns = [
     path("", include("steward.agreements.urls")),
     path("", include("steward.servicedesk.urls")),
     path("", include("steward.monitoring.urls")),
+    path("", include("steward.notify.urls")),
+    path("", include("steward.reporting.urls")),
+    path("", include("steward.portal.urls")),
     path("", include("steward.web.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Notifications: channels (apprise), policies, templates and a delivery log with retries."""

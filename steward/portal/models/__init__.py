@@ -1,0 +1,3 @@
+from steward.portal.models.status import StatusPage
+
+__all__ = ["StatusPage"]

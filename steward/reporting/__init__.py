@@ -1,0 +1,1 @@
+"""Client reports: builders, HTML/PDF/CSV renderers, schedules and delivery."""
