@@ -25,6 +25,7 @@ class NoticeKind(models.TextChoices):
     SECURITY_INCIDENT = "security_incident", "Security incident"
     REPORT_READY = "report_ready", "Report ready"
     RENEWAL_DUE = "renewal_due", "Renewal due"
+    APPROVAL_REQUESTED = "approval_requested", "Approval requested"
 
 
 @dataclass(frozen=True)

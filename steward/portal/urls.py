@@ -1,6 +1,8 @@
-"""Pages of the portal app."""
+"""The client portal (under /portal/) and the status pages."""
 
 from django.urls import path  # noqa: F401
 
+from steward.portal import status_urls
+
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns: list = [*status_urls.urlpatterns]
