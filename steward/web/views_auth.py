@@ -12,10 +12,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from steward.tenancy.choices import Role
 from steward.web.forms import LoginForm, VerifyCodeForm
 from steward.web.otp import has_confirmed_device
 
@@ -26,6 +28,12 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Client contacts land on the client portal; staff on the dashboard."""
+        if getattr(self.request.user, "role", None) == Role.CLIENT_CONTACT:
+            return reverse("portal:home")
+        return str(super().get_default_redirect_url())
 
 
 def lockout(
