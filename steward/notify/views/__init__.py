@@ -1,0 +1,1 @@
+"""Pages of the notify app (staff only): delivery log, channels, policies, templates."""
