@@ -20,6 +20,10 @@ def delete_samples_of_series(sender: type[Series], instance: Series, **kwargs: A
 # new, at (the time of the first result in the new state). Alert evaluation listens here.
 check_state_changed = Signal()
 
+# Sent after commit when a told alert transition is recorded: alert_id, kind ("fired" or
+# "resolved"), at (the transition's time). The notify app publishes outage notices here.
+alert_changed = Signal()
+
 
 @receiver(pre_delete, sender=Series)
 def forget_series_ids(sender: type[Series], instance: Series, **kwargs: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -26,6 +27,9 @@ from steward.monitoring.rules.model import (
     TransitionKind,
 )
 from steward.monitoring.services import alert_tickets
+from steward.monitoring.signals import alert_changed
+
+TOLD = {TransitionKind.FIRING: "fired", TransitionKind.RESOLVED: "resolved"}
 
 Title = Callable[[Transition], str]
 
@@ -95,6 +99,9 @@ def record(
             alert.severity = found.severity.value
         if found.notify:
             alert_tickets.tell(alert, found, text, description)
+            if found.kind in TOLD:
+                send = partial(alert_changed.send, sender=Alert, alert_id=alert.pk)
+                transaction.on_commit(partial(send, kind=TOLD[found.kind], at=found.at))
         events.append(
             AlertEvent(
                 alert=alert,
