@@ -1,6 +1,17 @@
-"""Report sections; importing this package registers the built-in ones."""
+"""Report sections; importing this package registers the built-in ones, in report order."""
 
-from steward.reporting.sections import tickets  # noqa: F401  (registers)
+from steward.reporting.sections import (  # noqa: F401  (importing registers)
+    alerts,
+    availability,
+    backlog,
+    hours,
+    improvement,
+    posture,
+    satisfaction,
+    scorecard,
+    sla,
+    tickets,
+)
 from steward.reporting.sections.registry import (
     BuiltSection,
     ReportContext,

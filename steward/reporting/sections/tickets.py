@@ -4,9 +4,28 @@ from __future__ import annotations
 
 from collections import Counter
 
+from steward.reporting import charts
+from steward.reporting.sections.common import trend_months
 from steward.reporting.sections.registry import ReportContext, SectionData, section
 from steward.servicedesk import stats
 from steward.servicedesk.choices import Priority, TicketKind
+
+
+def trend(ctx: ReportContext) -> tuple[dict[str, list[int]], str]:
+    """Tickets opened per month by kind over the last 12 months (one query), and its chart."""
+    months = trend_months(ctx)
+    first, _ = months[0].bounds(ctx.zone)
+    keys = [m.key for m in months]
+    counts = {label: [0] * len(months) for _, label in TicketKind.choices}
+    labels = dict(TicketKind.choices)
+    rows = stats.created_in(first, ctx.end, [ctx.client]).values_list("created_at", "kind")
+    for created_at, kind in rows.iterator(chunk_size=5000):
+        key = created_at.astimezone(ctx.zone).strftime("%Y-%m")
+        if key in keys and kind in labels:
+            counts[labels[kind]][keys.index(key)] += 1
+    shown = {name: values for name, values in counts.items() if any(values)}
+    svg = charts.stacked_bars(keys, shown or {"Tickets": [0] * len(keys)}, "tickets")
+    return counts, charts.scoped(svg, "tickets")
 
 
 @section(key="tickets", title="Tickets", order=100, template="reporting/sections/tickets.html")
@@ -60,8 +79,11 @@ def tickets(ctx: ReportContext) -> SectionData:
         }
         for t in opened
     ]
+    per_month, svg = trend(ctx)
     return SectionData(
+        charts={"trend": svg},
         data={
+            "per_month": per_month,
             "opened": len(opened),
             "resolved": resolved,
             "kinds": kinds,

@@ -1,0 +1,49 @@
+"""Filters of the report templates: percentages, durations, CSS strings for @page boxes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from steward.reporting.sections.common import hours as _hours
+from steward.reporting.sections.common import pct as _pct
+
+register = template.Library()
+
+
+@register.filter
+def pct(value: Decimal | float | None) -> str:
+    return _pct(value)
+
+
+@register.filter
+def hours(seconds: float | int | None) -> str:
+    return _hours(seconds)
+
+
+@register.filter
+def hm(seconds: float | int | None) -> str:
+    """Seconds as "h:mm" (e.g. "16:00") for narrow table cells; "-" when unknown."""
+    if seconds is None:
+        return "-"
+    minutes = int(seconds) // 60
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+@register.filter
+def css_string(value: object) -> str:
+    """``value`` as the inside of a double-quoted CSS string (for ``content:`` in @page)."""
+    text = str(value)
+    out = []
+    for char in text:
+        if char in '"\\' or ord(char) < 0x20 or char in "<>&":
+            out.append(f"\\{ord(char):06x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@register.filter
+def met_class(value: bool | None) -> str:
+    return {True: "met", False: "breached"}.get(value, "no_data")  # type: ignore[arg-type]
