@@ -14,8 +14,9 @@ runs every minute (``tasks.announce_sla_deadlines``):
    moved into the past (a priority raised two hours into a ticket, a reply one second after the
    due) is just another unannounced deadline: nothing is replayed and nothing swept.
 4. Each becomes an ``SLA_WARNING`` or ``SLA_BREACH`` timeline event at the instant the clock
-   reached it (``data.clock`` names the clock); a breach also an ``ESCALATED`` event and, after
-   commit, a mail to the client's service managers and the assignee (``notify_breach``). A
+   reached it (``data.clock`` names the clock) and a notice published to the notify app, whose
+   policies route it (by default a breach goes by mail to the client's service managers and
+   the assignee, sent after commit); a breach also an ``ESCALATED`` event naming them. A
    breach announced with its warning unannounced supersedes it.
 5. The kinds join ``sla_announced`` and the SLA columns are refreshed, so ``next_deadline_at``
    moves to the following deadline.
@@ -26,13 +27,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 
+from steward.notify.events import Notice, NoticeKind, publish
 from steward.servicedesk import services
 from steward.servicedesk.choices import EventKind
 from steward.servicedesk.models import Ticket
@@ -121,10 +120,10 @@ def _announce(ticket: Ticket, at: datetime, kind: str, now: datetime) -> None:
         data={"clock": clock, "kind": kind},
         now=now,
     )
+    publish(sla_notice(ticket, clock, at, breach))
     if not breach:
         return
-    recipients = breach_recipients(ticket)
-    names = [u.get_username() for u in recipients]
+    names = [u.get_username() for u in breach_recipients(ticket)]
     told = f"told {', '.join(names)}" if names else NOBODY
     services.record_event(
         ticket,
@@ -134,13 +133,11 @@ def _announce(ticket: Ticket, at: datetime, kind: str, now: datetime) -> None:
         data={"clock": clock, "to": names},
         now=now,
     )
-    if recipients:
-        transaction.on_commit(partial(notify_breach, ticket.pk, clock, at))
 
 
 def breach_recipients(ticket: Ticket) -> list[User]:
     """The client's service managers (those who see the client) and the assignee, among those
-    with a mail address."""
+    with a mail address: whom the notify app's default breach policy reaches."""
     managers = User.objects.filter(
         staff_seeing_client(ticket.client_id), role=Role.SERVICE_MANAGER
     ).exclude(email="")
@@ -151,26 +148,30 @@ def breach_recipients(ticket: Ticket) -> list[User]:
     return sorted(people.values(), key=lambda u: u.get_username())
 
 
-def breach_message(ticket: Ticket, clock: str, due: datetime, to: list[str]) -> EmailMessage:
-    """The breach mail: what was breached, when, on which ticket of which client."""
+def sla_notice(ticket: Ticket, clock: str, due: datetime, breach: bool) -> Notice:
+    """The warning or breach as a notice; its key makes a re-announcement a no-op."""
     label = CLOCK_LABELS.get(clock, clock)
-    subject = f"[SLA breach] {ticket.number} {ticket.subject} ({ticket.client.name})"
-    body = "\n".join(
-        [
-            f"The {label.lower()} target of ticket {ticket.number} was breached.",
-            "",
-            f"Ticket:    {ticket.number} {ticket.subject}",
-            f"Client:    {ticket.client.name}",
-            f"Priority:  {ticket.priority}",
-            f"Clock:     {label}",
-            f"Due:       {_local(due, ticket)}",
-            f"Assignee:  {ticket.assignee.get_username() if ticket.assignee else 'nobody'}",
-            f"Status:    {ticket.get_status_display()}",
-            "",
-            "Steward",
-        ]
+    kind = NoticeKind.SLA_BREACH if breach else NoticeKind.SLA_WARNING
+    return Notice(
+        kind=kind,
+        client_id=ticket.client_id,
+        at=due,
+        key=f"{kind}:{ticket.pk}:{clock}:{due.isoformat()}",
+        subject=f"{label} target {'breached' if breach else 'nearly reached'}: {ticket.subject}",
+        url=f"/tickets/{ticket.pk}/",
+        priority=ticket.priority,
+        context={
+            "ticket_id": ticket.pk,
+            "ticket_number": ticket.number,
+            "ticket_subject": ticket.subject,
+            "clock": clock,
+            "clock_label": label,
+            "due_local": _local(due, ticket),
+            "assignee": ticket.assignee.get_username() if ticket.assignee else "",
+            "assignee_id": ticket.assignee_id,
+            "status": ticket.get_status_display(),
+        },
     )
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to)
 
 
 def _local(moment: datetime, ticket: Ticket) -> str:
@@ -178,16 +179,3 @@ def _local(moment: datetime, ticket: Ticket) -> str:
     zone = ZoneInfo(ticket.client.timezone or "UTC")
     local = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")
     return f"{local} ({moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC)"
-
-
-def notify_breach(ticket_id: int, clock: str, due: datetime) -> None:
-    """Mail the breach to the ticket's service managers and assignee. Runs after commit; a
-    failed send is logged and does not undo the announcement (a later notify app retries)."""
-    ticket = Ticket.objects.select_related("client", "assignee").get(pk=ticket_id)
-    to = [u.email for u in breach_recipients(ticket)]
-    if not to:
-        return
-    try:
-        breach_message(ticket, clock, due, to).send()
-    except OSError:
-        log.exception("could not mail the SLA breach of %s", ticket)
