@@ -41,7 +41,8 @@ def publish(notice: Notice) -> Notification | None:
                 notification = _record(notice, timezone.now())
         except IntegrityError:  # the same key published concurrently: theirs stands
             return Notification.objects.filter(key=notice.key).first()
-        transaction.on_commit(partial(enqueue_delivery, notification.pk), robust=True)
+        if not notification.problem.endswith(NOBODY):  # nothing to send otherwise
+            transaction.on_commit(partial(enqueue_delivery, notification.pk), robust=True)
         return notification
     except Exception:
         log.exception("could not publish notice %s (%s)", notice.key, notice.kind)
