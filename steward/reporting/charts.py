@@ -66,12 +66,14 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[int]], ylabel
         plt = _plt()
         fig, ax = _new()
         try:
+            # Positions, not the labels themselves: "2026-10" would be read as a date.
+            xs = list(range(len(labels)))
             bottom = [0] * len(labels)
             for index, (name, values) in enumerate(series.items()):
-                ax.bar(labels, values, bottom=bottom, label=name, color=PALETTE[index % 6])
+                ax.bar(xs, values, bottom=bottom, label=name, color=PALETTE[index % 6])
                 bottom = [b + v for b, v in zip(bottom, values, strict=True)]
             ax.set_ylabel(ylabel)
-            ax.tick_params(axis="x", labelrotation=45)
+            ax.set_xticks(xs, list(labels), rotation=45)
             ax.legend(loc="upper left", fontsize=7, frameon=False, ncol=len(series))
             ax.set_ylim(0, max([*bottom, 1]) * 1.25)
             return _svg(fig)
@@ -112,7 +114,9 @@ def horizontal_bars(names: Sequence[str], values: Sequence[float], unit: str = "
         fig, ax = _plt().subplots(figsize=(WIDTH_IN, height))
         try:
             colours = [PALETTE[3] if v < 99 else PALETTE[2] for v in values]
-            ax.barh(list(names), list(values), color=colours)
+            ys = list(range(len(names)))
+            ax.barh(ys, list(values), color=colours)
+            ax.set_yticks(ys, list(names))
             ax.invert_yaxis()
             low = min([*values, 100.0])
             ax.set_xlim(max(0.0, low - (100 - low) * 0.5 - 1), 100)

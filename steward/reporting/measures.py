@@ -24,6 +24,7 @@ from steward.obligations.registry import Evidence, MeasureResult, clients_only, 
 from steward.reporting.choices import DeliveryStatus
 from steward.reporting.models import MAX_BUSINESS_DAY, ReportDelivery, ReportSchedule
 from steward.reporting.scheduling import deadline
+from steward.reporting.services.build import first_day
 from steward.reporting.services.calendars import calendar_for
 from steward.tenancy.models import Client
 
@@ -80,15 +81,22 @@ def _month(client: Client, month: Period, days: int, now: datetime) -> tuple[boo
 def report_on_time(counterparty: Any, period: Period, params: Mapping[str, Any]) -> MeasureResult:
     """1 when the monthly service report on the previous month was mailed to a contact by the
     end of the ``business_days``-th business day of the month (every month of a quarter);
-    0 once a deadline passed without it."""
+    0 once a deadline passed without it. A report on a month before the service started
+    (onboarding, else the first agreement or ticket) is not owed."""
     if (refusal := clients_only(counterparty)) is not None:
         return refusal
     if problem := _bad_params(params):
         return MeasureResult(None, note=problem)
     now = timezone.now()
-    outcomes = [_month(counterparty, m, params["business_days"], now) for m in period.months()]
-    evidence = [e for _, e in outcomes]
     inputs = {"business_days": params["business_days"], "months": [m.key for m in period.months()]}
+    start = counterparty.onboarded_on or first_day(counterparty)
+    owed = [m for m in period.months() if start is not None and m.previous().end > start]
+    if not owed:
+        return MeasureResult(
+            None, inputs=inputs, note="No report was owed: the service started later."
+        )
+    outcomes = [_month(counterparty, m, params["business_days"], now) for m in owed]
+    evidence = [e for _, e in outcomes]
     if any(ok is False for ok, _ in outcomes):
         return MeasureResult(0, evidence=evidence, inputs=inputs, final=True)
     if all(ok is True for ok, _ in outcomes):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,8 @@ from django.template.loader import render_to_string
 from steward.reporting.services.build import ReportError, ServiceReport
 
 PAPERS = {"a4": "A4", "letter": "letter"}
+# WeasyPrint logs each layout step at INFO: a dozen lines per PDF, hundreds for a batch.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def render_html(report: ServiceReport, *, standalone: bool = False) -> str:
@@ -25,7 +28,12 @@ def render_html(report: ServiceReport, *, standalone: bool = False) -> str:
 
 
 def _document(report: ServiceReport, paper: str) -> str:
-    context = {"report": report, "brand": report.brand, "paper": PAPERS[paper]}
+    context = {
+        "report": report,
+        "brand": report.brand,
+        "paper": PAPERS[paper],
+        "embed_charts_as_images": True,
+    }
     return render_to_string("reporting/document.html", context)
 
 

@@ -1,0 +1,115 @@
+"""Bench: monthly service reports for 200 demo clients, in HTML and PDF.
+
+Seeds a throwaway STEWARD_HOME (SQLite) with `steward demo --clients 200 --months 3` (a short
+history keeps the seeding time down; the report month is the last complete one, which the demo
+covers fully), then times, for the last complete month:
+
+- one client's report: build (every section's queries and charts), HTML, PDF (A4);
+- all 200 clients: build + HTML, and build + PDF, with a progress bar on the terminal.
+
+The last line is the 200-client PDF figure; the single-PDF figure is on the line before.
+Targets: one PDF < 3 s, all 200 PDFs < 5 min. `--profile` writes a pyinstrument profile of
+one PDF to reports-profile.html.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from io import StringIO
+from pathlib import Path
+
+CLIENTS = 200
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["STEWARD_HOME"] = tempfile.mkdtemp(prefix="steward-bench-reports-")
+os.environ.pop("STEWARD_DATABASE_URL", None)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "steward.settings")
+os.environ.setdefault("STEWARD_LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402  (configured by the environment above)
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn  # noqa: E402
+
+from steward.obligations.periods import Period  # noqa: E402
+from steward.reporting.services import (  # noqa: E402
+    build_service_report,
+    render_html,
+    render_pdf,
+)
+from steward.tenancy.models import Client  # noqa: E402
+
+
+def seed(clients: int) -> None:
+    call_command("migrate", verbosity=0)
+    call_command("demo", "--clients", str(clients), "--months", "3", stdout=StringIO())
+
+
+def month_of(client: Client) -> str:
+    return Period.at(timezone.now(), client.timezone).previous().key
+
+
+def one(client: Client) -> dict[str, float]:
+    """Seconds to build, render HTML and render a PDF of one client's report."""
+    started = time.perf_counter()
+    report = build_service_report(client, month_of(client))
+    built = time.perf_counter()
+    render_html(report)
+    html = time.perf_counter()
+    pdf = render_pdf(report)
+    done = time.perf_counter()
+    assert pdf.startswith(b"%PDF")
+    return {"build": built - started, "html": html - built, "pdf": done - html}
+
+
+def every(clients: list[Client], fmt: str) -> float:
+    console = Console(stderr=True)
+    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    started = time.perf_counter()
+    with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
+        job = bar.add_task(fmt, total=len(clients))
+        for client in clients:
+            report = build_service_report(client, month_of(client))
+            if fmt == "pdf":
+                render_pdf(report)
+            else:
+                render_html(report, standalone=True)
+            bar.advance(job)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    started = time.perf_counter()
+    seed(CLIENTS)
+    print(f"seeded {CLIENTS} demo clients in {time.perf_counter() - started:.1f} s")
+    clients = list(Client.objects.order_by("pk"))
+    sample = clients[len(clients) // 2]
+    one(sample)  # warm up: imports (matplotlib, WeasyPrint), fonts, template loading
+    if "--profile" in sys.argv:
+        from pyinstrument import Profiler  # imported here: only for --profile
+
+        with Profiler() as profiler:
+            one(sample)
+        Path("reports-profile.html").write_text(profiler.output_html())
+        print("profile written to reports-profile.html")
+    runs = [one(c) for c in clients[:5]]
+    build = sum(r["build"] for r in runs) / len(runs)
+    html = sum(r["html"] for r in runs) / len(runs)
+    pdf = sum(r["pdf"] for r in runs) / len(runs)
+    print(f"one report, mean of 5: build {build:.2f} s, HTML {html:.3f} s, PDF {pdf:.2f} s")
+    html_all = every(clients, "html")
+    print(f"reports_html_{CLIENTS}: {html_all:.1f} s")
+    print(f"report_pdf_single: {build + pdf:.2f} s (target < 3 s)")
+    pdf_all = every(clients, "pdf")
+    print(f"reports_pdf_{CLIENTS}: {pdf_all:.1f} s (target < 300 s)")
+
+
+if __name__ == "__main__":
+    main()
