@@ -53,7 +53,9 @@ class Notice:
 
 
 def publish(notice: Notice) -> None:
-    """Hand ``notice`` to the notify app. Placeholder until the notify services land."""
+    """Hand ``notice`` to the notify app (``services.publish``): recorded once per key, routed
+    by the policies, sent after commit with retries. Never raises."""
+    # Imported here: the notify services import models that import this module.
     from steward.notify import services
 
     services.publish(notice)
