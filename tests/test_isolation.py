@@ -39,6 +39,8 @@ from tests.agreements.builders import AGREEMENT_BUILDERS
 from tests.conftest import World
 from tests.monitoring.alerting.builders import ALERTING_BUILDERS
 from tests.monitoring.builders import MONITORING_BUILDERS
+from tests.notify.builders import NOTIFY_BUILDERS
+from tests.portal.builders import PORTAL_BUILDERS
 from tests.servicedesk.builders import SERVICEDESK_BUILDERS
 from tests.servicedesk.builders_work import WORK_BUILDERS
 
@@ -61,6 +63,8 @@ ACME_BUILDERS: dict[str, Callable[[World], models.Model]] = {
     **WORK_BUILDERS,
     **MONITORING_BUILDERS,
     **ALERTING_BUILDERS,
+    **PORTAL_BUILDERS,
+    **NOTIFY_BUILDERS,
 }
 
 EXTEND_HINT = (
@@ -87,7 +91,14 @@ def _special(world: World) -> dict[str, models.Model]:
     token = ApiToken.objects.filter(user=world.carol, name=ACME_TOKEN_NAME).first()
     if token is None:
         token, _ = services.create_token(world.carol, name=ACME_TOKEN_NAME, scopes=["read"])
-    return {"client_id": world.acme, "user_id": world.carol, "token_id": token}
+    # A public status page URL (/status/<status_token>/) names no object: filled with no
+    # valid token (Acme's id), it must be the 404 of a wrong token.
+    return {
+        "client_id": world.acme,
+        "user_id": world.carol,
+        "token_id": token,
+        "status_token": world.acme,
+    }
 
 
 SPECIAL_PARAMETERS = _special
