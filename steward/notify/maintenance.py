@@ -67,11 +67,12 @@ def starting_notice(window: MaintenanceWindow, occurrence: Occurrence) -> Notice
 def starting_soon(
     windows: Iterable[MaintenanceWindow], now: datetime, lead: timedelta
 ) -> list[tuple[MaintenanceWindow, Occurrence]]:
-    """Occurrences that start in [now - GRACE, now + lead), in order."""
+    """Occurrences that start in [now - GRACE, now + lead] (an hour's lead: announced from
+    exactly an hour before), in order."""
     found = []
     for window in windows:
-        for occ in occurrences(domain(window), now - GRACE, now + lead):
-            if now - GRACE <= occ.start < now + lead:
+        for occ in occurrences(domain(window), now - GRACE, now + lead + timedelta(seconds=1)):
+            if now - GRACE <= occ.start <= now + lead:
                 found.append((window, occ))
     return sorted(found, key=lambda pair: (pair[1].start, pair[0].pk))
 
