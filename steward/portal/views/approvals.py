@@ -58,7 +58,7 @@ def approval_detail(request: HttpRequest, approval_id: int) -> HttpResponse:
                 decide(approval, form.cleaned_data["decision"], by=contact,
                        comment=form.cleaned_data["comment"])  # fmt: skip
             except ApprovalError as exc:
-                add_errors(form, exc)
+                form.add_error(None, exc.messages)  # about the approval, not a field
                 status = 409
             except ValidationError as exc:
                 add_errors(form, exc)
