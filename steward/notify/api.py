@@ -1,8 +1,6 @@
 """The notify app under /api/v1/notify/: the delivery log (and retry), channels (the URL is
 write-only) and policies. MSP staff only; every lookup starts at ``visible_to``."""
 
-from __future__ import annotations
-
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -12,6 +10,7 @@ from django.utils import timezone
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 from steward.api.auth import Principal, require
 from steward.api.params import ObjectId
@@ -115,12 +114,12 @@ def list_channels(request: HttpRequest, filters: Query[ChannelFilters]) -> Query
 
 
 @router.post("/notify/channels", response={201: ChannelOut})
-def create_channel(request: HttpRequest, payload: ChannelIn) -> tuple[int, Channel]:
+def create_channel(request: HttpRequest, payload: ChannelIn) -> Status[Channel]:
     who = writer(request)
     channel = config.create_channel(
         client_of(who, payload.client_id), payload.name, payload.url, payload.enabled
     )
-    return 201, channel
+    return Status(201, channel)
 
 
 @router.get("/notify/channels/{channel_id}", response=ChannelOut)
@@ -135,9 +134,9 @@ def update_channel(request: HttpRequest, channel_id: ObjectId, payload: ChannelP
 
 
 @router.delete("/notify/channels/{channel_id}", response={204: None})
-def delete_channel(request: HttpRequest, channel_id: ObjectId) -> tuple[int, None]:
+def delete_channel(request: HttpRequest, channel_id: ObjectId) -> Status[None]:
     config.delete_channel(visible(Channel, writer(request), channel_id))
-    return 204, None
+    return Status(204, None)
 
 
 # --- Policies -----------------------------------------------------------------------------------
@@ -175,12 +174,12 @@ def _save(who: Principal, policy: Policy, data: dict[str, Any]) -> Policy:
 
 
 @router.post("/notify/policies", response={201: PolicyOut})
-def create_policy(request: HttpRequest, payload: PolicyIn) -> tuple[int, Policy]:
+def create_policy(request: HttpRequest, payload: PolicyIn) -> Status[Policy]:
     who = writer(request)
     policy = Policy(client=client_of(who, payload.client_id))
     data = payload.dict()
     data.pop("client_id")
-    return 201, _save(who, policy, data)
+    return Status(201, _save(who, policy, data))
 
 
 @router.get("/notify/policies/{policy_id}", response=PolicyOut)
@@ -198,6 +197,6 @@ def update_policy(request: HttpRequest, policy_id: ObjectId, payload: PolicyPatc
 
 
 @router.delete("/notify/policies/{policy_id}", response={204: None})
-def delete_policy(request: HttpRequest, policy_id: ObjectId) -> tuple[int, None]:
+def delete_policy(request: HttpRequest, policy_id: ObjectId) -> Status[None]:
     config.delete_policy(visible(Policy, writer(request), policy_id))
-    return 204, None
+    return Status(204, None)
