@@ -14,6 +14,7 @@ from steward.api.auth import SessionAuth, TokenAuth
 from steward.api.errors import unstorable_fields
 from steward.core.api import router as core_router
 from steward.monitoring.api import router as monitoring_router
+from steward.notify.api import router as notify_router
 from steward.obligations.api import router as obligations_router
 from steward.servicedesk.api import router as servicedesk_router
 from steward.tenancy.api import router as tenancy_router
@@ -84,3 +85,4 @@ api.add_router("", obligations_router)
 api.add_router("", agreements_router)
 api.add_router("", servicedesk_router)
 api.add_router("", monitoring_router)
+api.add_router("", notify_router)
