@@ -45,9 +45,9 @@ class Month:
         return self.desk.world
 
 
-def _ticket(desk: Desk, at: datetime, **fields: Any) -> Ticket:
+def _ticket(on: Desk, at: datetime, **fields: Any) -> Ticket:
     with time_machine.travel(at, tick=False):
-        return desk.ticket(at=at, **fields)
+        return on.ticket(at=at, **fields)
 
 
 def _checks(world: World) -> tuple[Check, tuple[datetime, datetime]]:
