@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 
 from steward.tenancy.models import User
 from steward.tenancy.roles import ADMIN_SITE_ROLES, VIEW_AUDIT
+from steward.tenancy.scoping import is_active_staff
 
 LATER = "arrives in a later release"
 
@@ -75,6 +76,9 @@ def tool_links(user: User) -> list[NavLink]:
     scorecards = _url_or_none("obligations:portfolio")
     if scorecards is not None:
         links.insert(0, NavLink("Scorecards", scorecards, key="scorecards"))
+    notifications = _url_or_none("notify:index")
+    if notifications is not None and is_active_staff(user):
+        links.append(NavLink("Notifications", notifications, key="notify"))
     if may(user, VIEW_AUDIT):
         links.append(NavLink("Audit log", reverse("audit_log"), key="audit"))
     if may_enter_admin(user):
