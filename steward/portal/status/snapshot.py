@@ -19,7 +19,7 @@ from steward.monitoring.models import Check, MaintenanceWindow
 from steward.monitoring.rules import maintenance
 from steward.monitoring.services import windows
 from steward.portal.models import StatusPage
-from steward.portal.status.history import check_intervals
+from steward.portal.status.bars import day_shares
 from steward.portal.status.overall import (
     HEADLINES,
     LABELS,
@@ -30,9 +30,7 @@ from steward.portal.status.overall import (
 )
 from steward.portal.status.uptime import (
     DayShare,
-    daily_shares,
     last_days,
-    local_midnight,
     total_percent,
 )
 from steward.servicedesk.choices import EventKind, TicketKind
@@ -126,8 +124,7 @@ def _services(
         .select_related("current")
         .order_by("name", "pk")
     )
-    since = local_midnight(days[0], zone)
-    intervals = check_intervals(checks, since)
+    shares = day_shares(checks, days, zone, now)
     shown_ids = {str(r.pk) for r in rows}
     engine_windows = [w for w in windows.windows_of([page.client_id]) if w.id in shown_ids]
     client = str(page.client_id)
@@ -141,9 +138,10 @@ def _services(
         asset = str(check.asset_id) if check.asset_id is not None else None
         in_window = bool(maintenance.active(engine_windows, client, asset, now))
         state = service_state(current.state if current else None, stale, in_window)
-        shares = daily_shares(intervals[check.pk], days, zone, now)
         found.append(
-            Service(check.pk, check.name, state, current.since if current else None, shares)
+            Service(
+                check.pk, check.name, state, current.since if current else None, shares[check.pk]
+            )
         )
     return found
 
