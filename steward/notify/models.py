@@ -131,7 +131,7 @@ class Notification(models.Model):
         return f"{self.get_kind_display()}: {self.subject}"
 
 
-class Attachment(models.Model):
+class NoticeAttachment(models.Model):
     """A file carried by a notice (a report's PDF), kept until its mails are sent."""
 
     notification = models.ForeignKey(

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from steward.notify.choices import OPEN_STATUSES, DeliveryStatus
 from steward.notify.events import Notice, NoticeKind
-from steward.notify.models import Attachment, Delivery, Notification
+from steward.notify.models import Delivery, NoticeAttachment, Notification
 from steward.notify.rendering import render
 from steward.notify.routing import resolve
 from steward.notify.sending import attempt, claim
@@ -73,8 +73,8 @@ def _record(notice: Notice, now: datetime) -> Notification:
         problem="; ".join(notes),
         created_at=now,
     )
-    Attachment.objects.bulk_create(
-        Attachment(notification=notification, filename=n, content_type=t, content=c)
+    NoticeAttachment.objects.bulk_create(
+        NoticeAttachment(notification=notification, filename=n, content_type=t, content=c)
         for n, t, c in notice.attachments
     )
     Delivery.objects.bulk_create(
