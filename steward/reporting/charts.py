@@ -47,7 +47,8 @@ def _plt() -> Any:
 
 def _svg(fig: Any) -> str:
     out = io.StringIO()
-    fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
+    # Fixed margins (set by each chart), not bbox_inches="tight": that draws the figure twice.
+    fig.savefig(out, format="svg", metadata={"Date": None})
     text = out.getvalue()
     # The XML prolog and DOCTYPE are not allowed inside HTML; keep the <svg> element only.
     return text[text.index("<svg") :]
@@ -76,6 +77,7 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[int]], ylabel
             ax.set_xticks(xs, list(labels), rotation=45)
             ax.legend(loc="upper left", fontsize=7, frameon=False, ncol=len(series))
             ax.set_ylim(0, max([*bottom, 1]) * 1.25)
+            fig.subplots_adjust(left=0.09, right=0.98, top=0.95, bottom=0.27)
             return _svg(fig)
         finally:
             plt.close(fig)
@@ -101,6 +103,7 @@ def lines_with_target(
             ax.set_ylim(min(0, (target or 0) - 5), 105)
             ax.set_ylabel("%")
             ax.legend(loc="lower left", fontsize=7, frameon=False, ncol=len(series))
+            fig.subplots_adjust(left=0.09, right=0.98, top=0.95, bottom=0.27)
             return _svg(fig)
         finally:
             plt.close(fig)
@@ -123,6 +126,10 @@ def horizontal_bars(names: Sequence[str], values: Sequence[float], unit: str = "
             ax.set_xlabel(unit)
             for y, v in enumerate(values):
                 ax.annotate(f"{v:.2f}", (v, y), fontsize=7, va="center", ha="right", color="white")
+            # Room on the left for the longest service name (about 0.075 in per character).
+            longest = max((len(n) for n in names), default=10)
+            left = min(0.5, 0.04 + longest * 0.075 / WIDTH_IN)
+            fig.subplots_adjust(left=left, right=0.98, top=0.97, bottom=0.5 / height)
             return _svg(fig)
         finally:
             plt.close(fig)

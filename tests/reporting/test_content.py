@@ -216,3 +216,14 @@ def test_a_registered_section_joins_every_format(month: Month, extra_section: No
     assert "Custom area" in render_html(built)
     assert "Custom figure</th><td>2026-10" in render_html(built)
     assert rows(built, "zz_custom")[0]["custom"] == "2026-09-30T22:00:00+00:00"
+
+
+def test_a_client_without_data_still_gets_every_format(month: Month) -> None:
+    fresh = tenancy.create_client(name="Initech", code="initech", timezone="Asia/Tokyo")
+    built = build_service_report(fresh, "2026-10", now=NOV_3)
+    html = render_html(built)
+    assert "0 tickets opened" in html
+    assert "not yet measured" in html
+    assert "No monitored services in this month." in html
+    assert render_csv(built).decode("utf-8-sig").startswith("section")
+    assert "Initech" in pdf_text(render_pdf(built))

@@ -29,7 +29,10 @@ def availability(ctx: ReportContext) -> SectionData:
         Check.objects.filter(client=ctx.client, created_at__lt=ctx.end).order_by("name", "pk")
     )
     if not checks or end <= ctx.start:
-        return SectionData(note="No monitored services in this month.")
+        return SectionData(
+            data={"services": [], "outages": [], "more": 0, "mean": None},
+            note="No monitored services in this month.",
+        )
     times = check_times(checks, ctx.start, end, warning_is_up=True)
     services: list[dict[str, Any]] = []
     outages: list[dict[str, Any]] = []

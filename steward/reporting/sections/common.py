@@ -20,16 +20,17 @@ def month_bounds(ctx: ReportContext, month: Period) -> tuple[datetime, datetime]
     return month.bounds(ctx.zone)
 
 
-def hours(seconds: float | int | None) -> str:
+def hours(seconds: float | int | str | None) -> str:
     """Seconds as "3 h 05 min" ("-" when unknown)."""
-    if seconds is None:
+    if seconds is None or seconds == "":
         return "-"
     minutes = int(seconds) // 60
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def pct(value: Decimal | float | None, places: int = 1) -> str:
-    if value is None:
+def pct(value: Decimal | float | str | None, places: int = 1) -> str:
+    """A percentage as "99.5 %" ("-" when unknown; templates pass "" for a missing value)."""
+    if value is None or value == "":
         return "-"
     return f"{float(value):.{places}f} %"
 

@@ -17,19 +17,19 @@ register = template.Library()
 
 
 @register.filter
-def pct(value: Decimal | float | None) -> str:
+def pct(value: Decimal | float | str | None) -> str:
     return _pct(value)
 
 
 @register.filter
-def hours(seconds: float | int | None) -> str:
+def hours(seconds: float | int | str | None) -> str:
     return _hours(seconds)
 
 
 @register.filter
-def hm(seconds: float | int | None) -> str:
+def hm(seconds: float | int | str | None) -> str:
     """Seconds as "h:mm" (e.g. "16:00") for narrow table cells; "-" when unknown."""
-    if seconds is None:
+    if seconds is None or seconds == "":
         return "-"
     minutes = int(seconds) // 60
     return f"{minutes // 60}:{minutes % 60:02d}"
