@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Min, Q
@@ -137,7 +137,7 @@ def p1_notification_minutes(
         for n in worst
     ]
     return MeasureResult(
-        Decimal(str(value)).quantize(Decimal("0.1")),
+        Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
         evidence=evidence,
         inputs={
             "statistic": statistic,
