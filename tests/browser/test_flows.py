@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from pypdf import PdfReader
@@ -17,7 +18,7 @@ from steward.servicedesk import services as desk
 from steward.servicedesk.models import Ticket
 from tests.browser.conftest import Session, shot, technician
 from tests.conftest import PASSWORD, World
-from tests.portal.status_world import every, services_of, write_results
+from tests.portal.status_world import every, services_of, set_state, write_results
 
 
 def sign_in(session: Session, path: str, username: str) -> Any:
@@ -119,13 +120,37 @@ def test_staff_read_a_report_and_download_its_pdf(world: World, session_for: Any
 
 
 def test_status_pages_private_and_public(world: World, session_for: Any) -> None:
+    now = timezone.now()
+    found = services_of(world.acme, "Acme")
+    # Ten days of results: the website down for half an hour at 10:00 three days ago (Berlin).
+    berlin = ZoneInfo(world.acme.timezone)
+    outage = datetime.combine(now.astimezone(berlin).date() - timedelta(days=3), time(10), berlin)
+    write_results(
+        found.web,
+        every(now - timedelta(days=10), outage, timedelta(minutes=2), "ok")
+        + every(outage, outage + timedelta(minutes=30), timedelta(minutes=2), "critical")
+        + every(outage + timedelta(minutes=30), now, timedelta(minutes=2), "ok"),
+    )
+    set_state(found.web, "ok", now)
+    set_state(found.mail, "critical", now)
+    set_state(found.vpn, "ok", now)
+    incident = desk.open_ticket(world.acme, subject="Mail delivery delayed", by=world.bob)
+    desk.reply(incident, "We are restoring the mail server.", by=world.bob)
+    desk.reply(incident, "Internal: restore from tape 7", by=world.bob, public=False)
     carol = session_for()
     sign_in(carol, "/portal/login/", world.carol.username)
     page = carol.open(f"/status/client/{world.acme.pk}/")
-    assert page.get_by_test_id("overall").inner_text() == "All systems operational"
+    assert page.get_by_test_id("overall").inner_text() == "Partial outage"
+    web = page.locator(f"[data-service='{found.web.pk}']")
+    assert web.locator("rect.bar").count() == 90
+    assert web.locator("rect.bar-down title").count() == 1
+    assert "30 min down" in str(web.locator("rect.bar-down title").text_content())
+    assert page.get_by_text("We are restoring the mail server.").is_visible()
+    assert page.get_by_text("restore from tape").count() == 0
     shot(page, "status-private")
-    token = status.publish(status.page_for(world.acme), timezone.now())
+    token = status.publish(status.page_for(world.acme), now)
     public = session_for().open(f"/status/{token}/")
     assert public.get_by_role("heading", name="Acme Corporation").is_visible()
     assert public.get_by_text("Status page settings").count() == 0
+    assert public.get_by_text("Mail delivery delayed").is_visible()
     shot(public, "status-public")

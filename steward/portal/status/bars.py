@@ -1,11 +1,11 @@
 """Per-day uptime of each service for the bars, with the settled days cached.
 
-Reading 90 days of results is the page's one heavy step (a few seconds on SQLite for twenty
+Reading 90 days of results is the page's one heavy step (seconds on SQLite for twenty
 one-minute checks), and the days before yesterday rarely change: their shares are kept in the
-cache (``STEWARD_STATUS_CACHE_SECONDS``, 12 hours by default) per check, interval and time
-zone, so a view reads only the results of the days not cached yet (normally yesterday and
-today). A result that arrives later than that for an older day (a collector replaying a long
-buffer) shows once the cached days expire.
+cache (``STEWARD_STATUS_CACHE_SECONDS``, a day by default) per check, interval and time zone,
+so a view reads only the results of the days not cached yet: normally yesterday and today,
+plus the day that has just become settled. A result that arrives later than that for an older
+day (a collector replaying a long buffer) shows once the cached days expire.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from steward.portal.status.history import check_intervals
 from steward.portal.status.uptime import DayShare, daily_shares, local_midnight
 
 LIVE_DAYS = 2  # yesterday and today are always read afresh
-DEFAULT_CACHE_SECONDS = 12 * 3600
+DEFAULT_CACHE_SECONDS = 24 * 3600
 
 
 def _key(check: Check, zone: ZoneInfo) -> str:

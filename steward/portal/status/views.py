@@ -30,8 +30,11 @@ def _client(request: HttpRequest, client_id: int) -> Client:
 
 def _render_page(request: HttpRequest, view: Any, *, public: bool) -> HttpResponse:
     staff = is_active_staff(request.user) and not public
+    client_id = view.page.client_id
+    back = reverse("monitoring:client", args=[client_id]) if staff else reverse("portal:home")
     context = {
         "view": view,
+        "back": back,
         "brand": view.brand,
         "public": public,
         "staff": staff,
