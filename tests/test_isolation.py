@@ -41,6 +41,7 @@ from tests.monitoring.alerting.builders import ALERTING_BUILDERS
 from tests.monitoring.builders import MONITORING_BUILDERS
 from tests.notify.builders import NOTIFY_BUILDERS
 from tests.portal.builders import PORTAL_BUILDERS
+from tests.reporting.builders import REPORTING_BUILDERS
 from tests.servicedesk.builders import SERVICEDESK_BUILDERS
 from tests.servicedesk.builders_work import WORK_BUILDERS
 
@@ -62,6 +63,7 @@ ACME_BUILDERS: dict[str, Callable[[World], models.Model]] = {
     **SERVICEDESK_BUILDERS,
     **WORK_BUILDERS,
     **MONITORING_BUILDERS,
+    **REPORTING_BUILDERS,
     **ALERTING_BUILDERS,
     **PORTAL_BUILDERS,
     **NOTIFY_BUILDERS,
