@@ -4,6 +4,8 @@ tickets only, never sees internal notes, follows a ticket, and is shown a pendin
 from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from steward.servicedesk import services as desk
 from steward.servicedesk.choices import EventKind, Source, Status
@@ -134,3 +136,11 @@ def test_staff_cannot_act_in_the_portal(world: World) -> None:
     assert http.post(f"/portal/tickets/{ticket.pk}/reply/", {"reply-body": "hi"}).status_code == 403
     assert http.post(f"/portal/tickets/{ticket.pk}/follow/").status_code == 403
     assert http.get("/portal/tickets/").status_code == 302  # the lists are the contacts'
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(state=st.text(max_size=12), text=st.text(max_size=60))
+def test_any_search_text_answers_a_list_page(world: World, state: str, text: str) -> None:
+    response = world.http(world.carol).get("/portal/tickets/", {"state": state, "q": text})
+    assert response.status_code == 200
