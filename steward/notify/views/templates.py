@@ -51,6 +51,8 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def template_edit(request: HttpRequest) -> HttpResponse:
     require_configure(request)
+    if not (request.GET.get("kind") or request.POST.get("kind")):
+        return HttpResponseRedirect(reverse("notify:templates"))  # choose an event first
     kind = _kind(request)
     current = rendering.sources(kind)
     form = TemplateForm(request.POST or None, initial=current)
