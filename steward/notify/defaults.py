@@ -1,4 +1,4 @@
-"""The policies an installation starts with (created by migration 0002; editable, deletable).
+"""The policies an installation starts with (created by migration 0001; editable, deletable).
 
 A notice's own ``contact_ids`` and ``user_ids`` are always reached, so report-ready and
 approval-requested notices need no policy: their publisher names the people."""

@@ -6,6 +6,22 @@ import steward.core.crypto
 from django.conf import settings
 from django.db import migrations, models
 
+from steward.notify.defaults import DEFAULT_POLICIES
+
+
+def create_default_policies(apps, schema_editor):
+    """The MSP-wide policies an installation starts with (steward/notify/defaults.py)."""
+    Policy = apps.get_model("notify", "Policy")
+    for values in DEFAULT_POLICIES:
+        if not Policy.objects.filter(client__isnull=True, name=values["name"]).exists():
+            Policy.objects.create(client=None, **values)
+
+
+def remove_default_policies(apps, schema_editor):
+    Policy = apps.get_model("notify", "Policy")
+    names = [v["name"] for v in DEFAULT_POLICIES]
+    Policy.objects.filter(client__isnull=True, name__in=names).delete()
+
 
 class Migration(migrations.Migration):
 
@@ -146,4 +162,5 @@ class Migration(migrations.Migration):
             model_name='delivery',
             constraint=models.UniqueConstraint(fields=('notification', 'target'), name='notify_delivery_once_per_target'),
         ),
+        migrations.RunPython(create_default_policies, remove_default_policies),
     ]
