@@ -11,7 +11,8 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 WIDTH_IN, HEIGHT_IN = 6.4, 2.4
@@ -61,7 +62,7 @@ def _new(colour: str = PALETTE[0]) -> tuple[Any, Any]:
     return fig, ax
 
 
-def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[int]], ylabel: str) -> str:
+def stacked_bars(labels: Sequence[str], series: Mapping[str, Sequence[int]], ylabel: str) -> str:
     """Bars per label stacked by series (e.g. tickets per month by kind)."""
     with _lock:
         plt = _plt()
@@ -84,7 +85,9 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[int]], ylabel
 
 
 def lines_with_target(
-    labels: Sequence[str], series: dict[str, Sequence[float | None]], target: float | None
+    labels: Sequence[str],
+    series: Mapping[str, Sequence[Decimal | float | None]],
+    target: float | None,
 ) -> str:
     """Percentages per label (e.g. SLA attainment per month), with the target as a dashed line;
     a None value is a gap (no decided tickets that month)."""

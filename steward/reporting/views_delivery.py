@@ -105,7 +105,7 @@ def generate_now(request: HttpRequest, client_id: int) -> HttpResponse:
     _require_change(request)
     form = GenerateForm(request.POST, periods=available_periods(client, timezone.now()))
     if not form.is_valid():
-        errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
+        errors = "; ".join(f"{name}: {' '.join(map(str, e))}" for name, e in form.errors.items())
         messages.error(request, f"Not generated: {errors}")
         return redirect("reporting:client", client_id=client.pk)
     try:

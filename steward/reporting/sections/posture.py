@@ -45,7 +45,7 @@ def posture(ctx: ReportContext) -> SectionData:
     by_name: dict[str, list[AssetFact]] = defaultdict(list)
     for fact in facts:
         by_name[fact.name].append(fact)
-    lines = []
+    lines: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     for name, label, good in FACTS:
         found = by_name.get(name, [])

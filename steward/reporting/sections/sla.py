@@ -122,7 +122,7 @@ def _lines(ctx: ReportContext) -> list[PriorityLine]:
 
 def _trend(ctx: ReportContext, goal: Decimal | None) -> tuple[list[dict[str, Any]], str]:
     months = trend_months(ctx)
-    points = []
+    points: list[dict[str, Any]] = []
     for month in months:
         start, end = month_bounds(ctx, month)
         totals = stats.combine(stats.attainment(start, end, [ctx.client]))

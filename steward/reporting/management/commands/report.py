@@ -10,19 +10,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
-from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from steward.obligations.periods import Period
+from steward.reporting.batch import render, render_all
 from steward.reporting.choices import Paper
-from steward.reporting.services import (
-    ReportError,
-    build_service_report,
-    render_csv,
-    render_html,
-    render_pdf,
-)
+from steward.reporting.services import ReportError
 from steward.tenancy.models import Client
 
 FORMATS = ("pdf", "html", "csv")
@@ -37,17 +30,6 @@ def find_client(ref: str) -> Client:
     if len(found) != 1:
         raise CommandError(f"--client {ref!r}: no client with this id, code or name")
     return found[0]
-
-
-def render(client: Client, period: str | None, fmt: str, paper: str) -> tuple[bytes, str]:
-    """The report of ``client`` in ``fmt`` and the file name it would have."""
-    key = period or Period.at(timezone.now(), client.timezone).previous().key
-    report = build_service_report(client, key)
-    if fmt == "pdf":
-        return render_pdf(report, paper=paper), f"{report.filename_stem}-{paper}.pdf"
-    if fmt == "csv":
-        return render_csv(report), f"{report.filename_stem}.csv"
-    return render_html(report, standalone=True).encode(), f"{report.filename_stem}.html"
 
 
 class Command(BaseCommand):
@@ -69,6 +51,12 @@ class Command(BaseCommand):
         service.add_argument("--paper", choices=Paper.values, default=Paper.A4)
         service.add_argument(
             "-o", "--output", help="file (one client; '-' or absent: standard output for html/csv)"
+        )
+        service.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="with --all-clients: render in this many processes (e.g. the number of cores)",
         )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
@@ -95,29 +83,32 @@ class Command(BaseCommand):
             raise CommandError("-o: --all-clients needs a directory")
         folder = Path(options["output"])
         folder.mkdir(parents=True, exist_ok=True)
-        clients = list(Client.objects.order_by("name", "pk"))
+        ids = list(Client.objects.order_by("name", "pk").values_list("pk", flat=True))
+        if options["jobs"] < 1:
+            raise CommandError("--jobs: at least 1")
         console = Console(stderr=True)
         columns = (
             TextColumn("rendering reports"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            TextColumn("{task.description}"),
         )
         failed: list[str] = []
+        results = render_all(
+            str(folder),
+            ids,
+            options["period"],
+            options["format"],
+            options["paper"],
+            options["jobs"],
+        )
         with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
-            job = bar.add_task("", total=len(clients))
-            for client in clients:
-                bar.update(job, description=client.name)
-                try:
-                    data, name = render(
-                        client, options["period"], options["format"], options["paper"]
-                    )
-                except ReportError as exc:
-                    failed.append(f"{client.name}: {exc}")
-                else:
-                    (folder / name).write_bytes(data)
+            job = bar.add_task("", total=len(ids))
+            for problem in results:
+                if problem:
+                    failed.append(problem)
                 bar.advance(job)
+        clients = ids
         self.stdout.write(f"{len(clients) - len(failed)} report(s) written to {folder}")
         for problem in failed:
             self.stderr.write(f"error: {problem}")
