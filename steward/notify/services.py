@@ -25,6 +25,7 @@ from steward.notify.sending import attempt, claim
 from steward.tenancy.models import Client
 
 log = logging.getLogger(__name__)
+KEY_MAX = 300
 NOBODY = "no policy routes this kind to anyone with an address or channel"
 
 
@@ -33,6 +34,7 @@ def publish(notice: Notice) -> Notification | None:
     commit. Returns the notification (the existing one for a known key), or None when the
     notice could not be recorded; that is logged, never raised."""
     try:
+        notice = replace(notice, key=notice.key[:KEY_MAX])  # the stored key, for every lookup
         existing = Notification.objects.filter(key=notice.key).first()
         if existing is not None:
             return existing
@@ -60,7 +62,7 @@ def _record(notice: Notice, now: datetime) -> Notification:
     targets = resolve(notice, client, now)
     notes = [n for n in (problem, "" if targets else NOBODY) if n]
     notification = Notification.objects.create(
-        key=notice.key[:300],
+        key=notice.key,
         kind=notice.kind,
         client=client,
         at=notice.at,

@@ -7,9 +7,12 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from django.core.exceptions import ValidationError
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from steward.notify.config import check_url
+from steward.notify.sending import channel_error
 from steward.notify.timing import (
     MAX_ATTEMPTS,
     RETRY_CAP,
@@ -124,3 +127,17 @@ def test_inside_and_outside_partition_the_day(wall: time, start: time, end: time
         assert inside == (start <= wall < end)
     else:
         assert inside == (not (end <= wall < start))
+
+
+@settings(deadline=None)  # apprise loads its plugins on the first call
+@given(url=st.text(max_size=200) | st.from_regex(r"[a-z]{1,10}://[ -~]{0,60}", fullmatch=True))
+def test_any_channel_url_is_accepted_or_refused_with_a_reason(url: str) -> None:
+    """The apprise URL check never fails otherwise: a refusal names the ``url`` field."""
+    problem = channel_error(url.strip()) if url.strip() else "required"
+    if problem:
+        with pytest.raises(ValidationError) as caught:
+            check_url(url)
+        assert set(caught.value.message_dict) == {"url"}
+        assert all(caught.value.message_dict["url"])
+    else:
+        assert check_url(url) == url.strip()
