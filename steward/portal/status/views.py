@@ -75,14 +75,14 @@ def _public(token: str) -> Any:
 
 @never_cache
 @require_GET
-def public_page(request: HttpRequest, status_token: str) -> HttpResponse:
-    return _render_page(request, _public(status_token), public=True)
+def public_page(request: HttpRequest, token: str) -> HttpResponse:
+    return _render_page(request, _public(token), public=True)
 
 
 @never_cache
 @require_GET
-def public_json(request: HttpRequest, status_token: str) -> HttpResponse:
-    response = JsonResponse(as_json(_public(status_token)))
+def public_json(request: HttpRequest, token: str) -> HttpResponse:
+    response = JsonResponse(as_json(_public(token)))
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
