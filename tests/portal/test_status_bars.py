@@ -47,7 +47,7 @@ def test_settled_days_are_cached_and_live_days_read_again(world: World) -> None:
             second = shares_by_day(world, web.pk, NOW)
     assert second[date(2026, 6, 12)] == 0.0  # cached
     assert second[date(2026, 6, 14)] == 300.0  # live
-    [read] = [q["sql"] for q in queries.captured_queries if "LAG" in q["sql"]]
+    [read] = [q["sql"] for q in queries.captured_queries if "monitoring_checkresult" in q["sql"]]
     assert "2026-06-13" in read  # read from yesterday's midnight (22:00 UTC the day before)
     # The next day, 13 June becomes settled and is read once; 12 June stays cached.
     later = NOW + timedelta(hours=20)  # 16 June in Berlin, within the cache's day

@@ -1,15 +1,17 @@
 """The results behind the uptime bars, read compactly.
 
 A check reports every ``interval_s`` (a minute by default), so 90 days are ~130,000 results per
-check. Reading them all into Python for one page is too slow, so the database keeps only the
-results where something happens, with window functions (SQLite 3.25+ and PostgreSQL alike):
+check. Only the results where something happens matter:
 
 - the first and the last result, and each result whose state differs from the previous one;
 - each result that follows or precedes a gap longer than the check's staleness (three
   intervals, as ``monitoring.measures.availability`` counts it): the time in the gap is unknown.
 
 Every result dropped has the state of the previous one and came in time, so a kept result
-that "continues" holds until the next kept one (``uptime.intervals_from_runs``).
+that "continues" holds until the next kept one (``uptime.intervals_from_runs``). PostgreSQL
+selects them with window functions and sends only those; on SQLite, whose window functions
+cost about 3 µs a result, Python selects them from the raw rows (``kept_results``), three
+times faster.
 """
 
 from __future__ import annotations
@@ -69,21 +71,70 @@ def _query(count: int) -> str:
     """  # noqa: S608 (table names from the models, values as parameters)
 
 
+Run = tuple[datetime, str, bool]
+
+
+def kept_results(rows: Sequence[tuple[datetime, str]], stale: float) -> list[Run]:
+    """The same selection as the SQL above, in Python, over (instant, state) ascending: each
+    kept result with whether the next one came within ``stale`` seconds."""
+    kept: list[Run] = []
+    last = len(rows) - 1
+    for index, (at, state) in enumerate(rows):
+        gap_after = (rows[index + 1][0] - at).total_seconds() if index < last else None
+        if index == 0:
+            keep = True
+        else:
+            before_at, before_state = rows[index - 1]
+            keep = state != before_state or (at - before_at).total_seconds() > stale
+        keep = keep or gap_after is None or gap_after > stale
+        if keep:
+            kept.append((at, state, gap_after is not None and gap_after <= stale))
+    return kept
+
+
+def _runs_in_sql(checks: Sequence[Check], since: datetime) -> dict[int, list[Run]]:
+    found: dict[int, list[Run]] = {c.pk: [] for c in checks}
+    params = [STALE_INTERVALS, *[c.pk for c in checks], since]
+    # .raw() converts "at" like any query, and "continues" rides along.
+    for row in CheckResult.objects.raw(_query(len(checks)), params):
+        found[row.of_check_id].append((row.at, row.state, bool(getattr(row, "continues", 0))))
+    return found
+
+
+def _runs_in_python(checks: Sequence[Check], since: datetime) -> dict[int, list[Run]]:
+    """One query: the (check, at) index gives the rows in order, so nothing is sorted."""
+    rows: dict[int, list[tuple[datetime, str]]] = {c.pk: [] for c in checks}
+    marks = ", ".join(["%s"] * len(checks))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "check_id", "at", "state" FROM "{RESULTS}" '  # noqa: S608
+            f'WHERE "check_id" IN ({marks}) AND "at" >= %s ORDER BY "check_id", "at"',
+            [*rows, connection.ops.adapt_datetimefield_value(since)],
+        )
+        for check_id, at, state in cursor.fetchall():
+            rows[check_id].append((_utc(at), state))
+    return {c.pk: kept_results(rows[c.pk], STALE_INTERVALS * c.interval_s) for c in checks}
+
+
+def _utc(value: str | datetime) -> datetime:
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def check_intervals(checks: Sequence[Check], since: datetime) -> dict[int, list[Interval]]:
     """Each check's up/down/unknown intervals from ``since`` on (plus the result in force at
-    ``since``, when it is not stale), in one query."""
-    found: dict[int, list[tuple[datetime, str, bool]]] = {c.pk: [] for c in checks}
+    ``since``, when it is not stale)."""
     if not checks:
         return {}
     longest = max(c.interval_s for c in checks) * STALE_INTERVALS
-    params = [STALE_INTERVALS, *[c.pk for c in checks], since - timedelta(seconds=longest)]
-    # .raw() converts "at" like any query (SQLite keeps text), and "continues" rides along.
-    for row in CheckResult.objects.raw(_query(len(checks)), params):
-        at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)
-        found[row.of_check_id].append((at, row.state, bool(getattr(row, "continues", 0))))
+    start = since - timedelta(seconds=longest)
+    read = _runs_in_python if connection.vendor == "sqlite" else _runs_in_sql
+    found = read(checks, start)
     return {
         c.pk: intervals_from_runs(
-            found[c.pk], timedelta(seconds=STALE_INTERVALS * c.interval_s), KINDS
+            [(_utc(at), state, continues) for at, state, continues in found[c.pk]],
+            timedelta(seconds=STALE_INTERVALS * c.interval_s),
+            KINDS,
         )
         for c in checks
     }
