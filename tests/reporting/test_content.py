@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -227,3 +229,16 @@ def test_a_client_without_data_still_gets_every_format(month: Month) -> None:
     assert "No monitored services in this month." in html
     assert render_csv(built).decode("utf-8-sig").startswith("section")
     assert "Initech" in pdf_text(render_pdf(built))
+
+
+def test_the_number_of_queries_does_not_grow_with_the_tickets(month: Month) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            build_service_report(month.world.acme, "2026-10", now=NOV_3)
+        return len(queries)
+
+    before = count()
+    for n in range(6):
+        month.desk.ticket(at=datetime(2026, 10, 13 + n, 9, tzinfo=UTC), subject=f"Extra {n}")
+    assert count() == before
+    assert before < 80
