@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from steward.api.rows import compiled_sql, instances
 from steward.core.audit import Actor, _actor
 from steward.core.choices import AuditSource
 from steward.core.tokens import digest_matches, split_lookup
@@ -34,14 +35,28 @@ def _attribute(user: User) -> None:
     _actor.set(Actor(user.pk, user.get_username(), AuditSource.API))
 
 
+# Every API call reads its token and user: as SQL compiled once and rows turned into objects
+# directly, this costs a fraction of building and compiling the ORM's query on each request.
+def _token_by_lookup(lookup: str) -> ApiToken | None:
+    sql, params = compiled_sql(
+        "api.token",
+        lambda v: ApiToken.objects.select_related("user").filter(lookup=v["lookup"]).order_by(),
+        {"lookup": lookup},
+    )
+    for token, user in instances((ApiToken, User), sql, params):
+        assert isinstance(token, ApiToken)
+        assert isinstance(user, User)
+        token.user = user
+        return token
+    return None
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
         lookup = split_lookup(token, API_TOKEN_KIND)
         if lookup is None:
             return None
-        # `lookup` is unique: no ORDER BY (which .first() adds), a cheaper query to compile.
-        rows = ApiToken.objects.select_related("user").filter(lookup=lookup).order_by()[:1]
-        row = next(iter(rows), None)
+        row = _token_by_lookup(lookup)
         now = timezone.now()
         if row is None or not digest_matches(token, row.digest) or not row.is_usable(now):
             return None

@@ -12,12 +12,12 @@ page size: compiling a 48-column query with five joins was the other third.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 # Compiled ``.values()`` queries by primary key: (key, database, bucket) -> (SQL, names).
 _prepared: dict[tuple[str, str, int], tuple[str, list[str]]] = {}
@@ -77,3 +77,111 @@ def format_times(rows: list[dict[str, Any]], names: Iterable[str]) -> list[dict[
             if row[name] is not None:
                 row[name] = api_time(row[name])
     return rows
+
+
+# --- Queries compiled once per shape ------------------------------------------------------------
+
+# (name, index) locates a parameter in ``values`` (index -1: the value itself, else an item of
+# a list); (None, constant) is a parameter that does not depend on them.
+Slot = tuple[str | None, Any]
+_compiled: dict[Hashable, tuple[str, list[Slot]]] = {}
+COMPILED_LIMIT = 4096  # shapes times users; past it the cache starts over rather than grow
+
+
+def _markers(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[Any, Slot]]:
+    """Stand-ins for ``values``, each unlike any real parameter, and where each came from."""
+    markers: dict[str, Any] = {}
+    where: dict[Any, Slot] = {}
+
+    def mark(name: str, value: Any, index: int) -> Any:
+        n = len(where)
+        marker: Any = -(1 << 40) - n if isinstance(value, int) else f"\x1fmark{n}\x1f"
+        where[marker] = (name, index)
+        return marker
+
+    for name, value in values.items():
+        if isinstance(value, list):
+            markers[name] = [mark(name, item, i) for i, item in enumerate(value)]
+        else:
+            markers[name] = mark(name, value, -1)
+    return markers, where
+
+
+def compiled_sql(
+    key: Hashable, build: Callable[[Mapping[str, Any]], QuerySet[Any]], values: Mapping[str, Any]
+) -> tuple[str, list[Any]]:
+    """SQL and parameters of ``build(values)``, compiled by Django once per ``key``.
+
+    ``values`` maps names to ints, strings or lists of them; ``key`` must capture everything
+    else the SQL depends on (which names are given, list lengths, the caller's scope). The first
+    call builds with marker values and records where each lands among the parameters; later
+    calls substitute. A value the ORM transforms on its way (``icontains`` wraps it, a time is
+    converted) cannot be found by its marker: such a shape is compiled on every call instead.
+    """
+    entry = _compiled.get(key)
+    if entry is None:
+        markers, where = _markers(values)
+        sql, params = build(markers).query.sql_with_params()
+        slots: list[Slot] = []
+        for param in params:
+            found = where.get(param) if type(param) in (int, str) else None
+            slots.append(found if found is not None else (None, param))
+        placed = {slot for slot in slots if slot[0] is not None}
+        if len(placed) != len(where) or any(str(marker) in sql for marker in where):
+            direct, direct_params = build(values).query.sql_with_params()
+            return direct, list(direct_params)
+        if len(_compiled) >= COMPILED_LIMIT:
+            _compiled.clear()
+        entry = _compiled[key] = (sql, slots)
+    sql, slots = entry
+    params = [
+        value if name is None else (values[name] if value < 0 else values[name][value])
+        for name, value in slots
+    ]
+    return sql, params
+
+
+# --- Model instances from compiled SQL ----------------------------------------------------------
+
+_converters: dict[tuple[type[Model], str], list[tuple[int, list[Any], Any]]] = {}
+
+
+def _converters_of(model: type[Model], using: str) -> list[tuple[int, list[Any], Any]]:
+    """What Django does to each column of ``model`` on its way from the driver: computed once
+    per model and database instead of once per query."""
+    found = _converters.get((model, using))
+    if found is None:
+        connection = connections[using]
+        found = []
+        for index, field in enumerate(model._meta.concrete_fields):
+            column = field.get_col(model._meta.db_table)
+            funcs = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if funcs:
+                found.append((index, funcs, column))
+        _converters[(model, using)] = found
+    return found
+
+
+def instances(
+    models: tuple[type[Model], ...], sql: str, params: list[Any], using: str = "default"
+) -> list[tuple[Model, ...]]:
+    """Run ``sql``, whose columns are every concrete field of each of ``models`` in turn (as
+    ``select_related`` reads them), and build the instances of each row as the ORM would."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    built = []
+    for row in rows:
+        start, objects = 0, []
+        for model in models:
+            width = len(model._meta.concrete_fields)
+            values = list(row[start : start + width])
+            for index, funcs, column in _converters_of(model, using):
+                for func in funcs:
+                    values[index] = func(values[index], column, connection)
+            names = [f.attname for f in model._meta.concrete_fields]
+            objects.append(model.from_db(using, names, values))
+            start += width
+        built.append(tuple(objects))
+    return built

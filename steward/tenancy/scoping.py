@@ -39,6 +39,20 @@ def visible_client_filter(user: Any) -> Q | None:
     return Q(pk__in=[])
 
 
+def scope_key(user: Any) -> tuple[Any, ...]:
+    """Everything ``visible_client_filter`` reads of ``user``: equal keys, equal scoping SQL
+    (so SQL compiled for one request of this user can serve the next)."""
+    return (
+        getattr(user, "pk", None),
+        bool(getattr(user, "is_authenticated", False)),
+        bool(getattr(user, "is_active", False)),
+        bool(getattr(user, "is_superuser", False)),
+        getattr(user, "role", None),
+        bool(getattr(user, "sees_all_clients", False)),
+        getattr(user, "client_id", None),
+    )
+
+
 class ClientQuerySet(models.QuerySet):  # type: ignore[type-arg]
     def visible_to(self, user: Any) -> ClientQuerySet:
         condition = visible_client_filter(user)

@@ -34,7 +34,7 @@ from steward.servicedesk.queries import (
     contact_of,
     finish_ticket,
     may_work,
-    newest_first,
+    newest_page,
     ticket_values,
     visible_attachments,
     visible_events,
@@ -132,14 +132,11 @@ def list_tickets(
         if used:
             raise HttpError(403, f"{used[0]}: a filter for MSP staff")
     try:
-        rows, count = newest_first(
-            Ticket.objects.visible_to(who.user), given, who.user, timezone.now()
-        )
+        ids, count = newest_page(who.user, given, timezone.now(), page.offset, page.limit)
     except ValidationError as exc:  # a bad choice in a query parameter, named
         raise HttpError(
             422, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
         ) from None
-    ids = list(rows.values_list("pk", flat=True)[page.offset : page.offset + page.limit])
     # The ids are of tickets the caller sees: reading them back needs no further filter.
     items = [finish_ticket(row) for row in fetch_by_pk("tickets", _ticket_rows, ids)]
     # steward.api.main imports this module to mount the router; by request time it is loaded.
