@@ -133,12 +133,11 @@ def compiled_sql(
         if len(_compiled) >= COMPILED_LIMIT:
             _compiled.clear()
         entry = _compiled[key] = (sql, slots)
-    sql, slots = entry
-    params = [
+    compiled, slots = entry
+    return compiled, [
         value if name is None else (values[name] if value < 0 else values[name][value])
         for name, value in slots
     ]
-    return sql, params
 
 
 # --- Model instances from compiled SQL ----------------------------------------------------------
