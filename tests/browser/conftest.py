@@ -61,9 +61,22 @@ def browser() -> Iterator[Browser]:
 
 @dataclass
 class Problems:
-    """Console errors and page errors seen by every page of a test."""
+    """Console errors and page errors seen by every page of a test. ``tolerate`` lets a test
+    name a known defect of another part (a console error containing ``text`` on pages whose URL
+    contains ``url``), with the reason; everything else still fails the test."""
 
     found: list[str] = field(default_factory=list)
+    tolerated: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def tolerate(self, url: str, text: str, reason: str) -> None:
+        self.tolerated.append((url, text, reason))
+
+    def unexpected(self) -> list[str]:
+        return [
+            problem
+            for problem in self.found
+            if not any(u in problem and t in problem for u, t, _ in self.tolerated)
+        ]
 
     def watch(self, page: Page) -> Page:
         page.on("console", self._console)
@@ -117,7 +130,8 @@ def session_for(browser: Browser, live_server: Any, problems: Problems) -> Itera
     yield make
     for context in contexts:
         context.close()
-    assert problems.found == [], "\n".join(problems.found)
+    unexpected = problems.unexpected()
+    assert unexpected == [], "\n".join(unexpected)
 
 
 def shot(page: Page, name: str) -> Path:
