@@ -245,6 +245,9 @@ def test_the_public_page_lists_only_incidents_with_a_public_update(
     body = HttpClient().get(url).content.decode()
     assert "Mail delivery delayed" in body
     assert PUBLIC_REPLY in body
+    assert "Incident #" not in body  # ticket numbers count every client's tickets
+    data = HttpClient().get(url.removesuffix("/") + ".json").json()
+    assert [i["number"] for i in data["incidents"]] == [None]
     for absent in (
         "Disk filling up",
         NOTE,

@@ -95,6 +95,7 @@ class Snapshot:
     incidents: list[Incident]
     maintenance: list[Maintenance]
     days: list[date]
+    public: bool = False
     notes: list[str] = field(default_factory=list)
     brand: Branding = field(default_factory=branding)
 
@@ -217,6 +218,7 @@ def snapshot(page: StatusPage, now: datetime, *, public: bool) -> Snapshot:
         incidents=_incidents(page, public),
         maintenance=upcoming,
         days=days,
+        public=public,
         notes=_notes(services, days),
     )
 
@@ -255,7 +257,8 @@ def as_json(view: Snapshot) -> dict[str, Any]:
         ],
         "incidents": [
             {
-                "number": i.number,
+                # Ticket numbers count every client's tickets: not for the public.
+                "number": None if view.public else i.number,
                 "subject": i.subject,
                 "status": i.status,
                 "opened_at": i.opened_at.isoformat(),
