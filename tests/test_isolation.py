@@ -93,14 +93,7 @@ def _special(world: World) -> dict[str, models.Model]:
     token = ApiToken.objects.filter(user=world.carol, name=ACME_TOKEN_NAME).first()
     if token is None:
         token, _ = services.create_token(world.carol, name=ACME_TOKEN_NAME, scopes=["read"])
-    # A public status page URL (/status/<status_token>/) names no object: filled with no
-    # valid token (Acme's id), it must be the 404 of a wrong token.
-    return {
-        "client_id": world.acme,
-        "user_id": world.carol,
-        "token_id": token,
-        "status_token": world.acme,
-    }
+    return {"client_id": world.acme, "user_id": world.carol, "token_id": token}
 
 
 SPECIAL_PARAMETERS = _special
