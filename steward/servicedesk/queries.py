@@ -274,7 +274,9 @@ def newest_page(
         return filter_tickets(Ticket.objects.visible_to(user), {**f, **given}, user, now, unindexed)
 
     sql, params = compiled_sql(
-        ("tickets.count", connection.alias, shape), lambda v: matching(v).values("pk"), values
+        ("tickets.count", connection.alias, shape),
+        lambda v: matching(v).order_by().values("pk"),
+        values,
     )
     with connection.cursor() as cursor:
         # The SQL is Django's own compilation; values travel as parameters.
