@@ -89,3 +89,15 @@ def test_compiled_sql_substitutes_values_and_refuses_transformed_ones(desk: Desk
                                {"q": "Printer"})  # fmt: skip
     assert "q" not in rows._compiled
     assert params == ["%Printer%"]
+
+
+def test_the_count_sorts_nothing(tickets: Desk) -> None:
+    # A sort inside the counted subquery made PostgreSQL order every ticket just to count them.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        newest_page(tickets.world.alice, {}, timezone.now(), 0, 50)
+    counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1
+    assert "ORDER BY" not in counts[0]
