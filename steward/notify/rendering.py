@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
 
 from steward.core.branding import branding
 from steward.notify.events import Notice, NoticeKind
@@ -88,8 +88,14 @@ def context_for(notice: Notice, client: Client | None) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=256)
+def _compiled(html: bool, source: str) -> Template:
+    # Compiling is most of a render's cost; an edited template is a new source, a new entry.
+    return (HTML_ENGINE if html else TEXT_ENGINE).from_string(source)
+
+
 def _render(engine: Engine, source: str, values: dict[str, Any]) -> str:
-    return engine.from_string(source).render(Context(values))
+    return _compiled(engine is HTML_ENGINE, source).render(Context(values))
 
 
 def render_sources(found: dict[str, str], values: dict[str, Any]) -> Rendered:

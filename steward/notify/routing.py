@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from steward.notify.choices import ContactRecipient, StaffRecipient
 from steward.notify.events import Notice
@@ -54,16 +54,18 @@ def zone_of(client: Client | None) -> ZoneInfo:
 
 
 def policies_for(kind: str, client_id: int | None) -> list[Policy]:
-    """Step 1. The kinds are a JSON list, filtered here: the table is small."""
-    rows = Policy.objects.filter(enabled=True).prefetch_related(
-        "named_contacts", "users", "channels"
-    )
-    rows = rows.filter(client_id=client_id) | rows.filter(client__isnull=True)
+    """Step 1. The kinds are a JSON list, filtered here (the table is small); the recipients
+    are fetched for the matching policies only."""
+    mine = Q(client__isnull=True) if client_id is None else Q(client_id=client_id)
+    rows = Policy.objects.filter(mine | Q(client__isnull=True), enabled=True)
     matching = [p for p in rows if kind in (p.kinds or [])]
     own = [p for p in matching if p.client_id is not None]
     if any(p.replaces_msp_policies for p in own):
-        return own
-    return own + [p for p in matching if p.client_id is None]
+        matching = own
+    else:
+        matching = own + [p for p in matching if p.client_id is None]
+    prefetch_related_objects(matching, "named_contacts", "users", "channels")
+    return matching
 
 
 def _staff(role: str, notice: Notice) -> QuerySet[User]:
