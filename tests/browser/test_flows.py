@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from steward.portal.status import services as status
 from steward.servicedesk import services as desk
 from steward.servicedesk.models import Ticket
-from tests.browser.conftest import Session, shot, technician
+from tests.browser.conftest import Problems, Session, shot, technician
 from tests.conftest import PASSWORD, World
 from tests.portal.status_world import every, services_of, set_state, write_results
 
@@ -84,9 +84,16 @@ def last_month_of_service(world: World) -> None:
     write_results(found.web, every(start, now, timedelta(hours=1), "ok"))
 
 
+# A known defect of the reporting pages, reported to their owner: the charts are inline SVG
+# with inline styles, which the CSP (style-src 'self') blocks, so they show as black boxes.
+# Remove this tolerance when the charts are served as images; nothing else is tolerated.
+CHART_STYLES = ("/report", "Content Security Policy directive 'style-src 'self''")
+
+
 def test_a_contact_reads_the_monthly_report_and_downloads_its_pdf(
-    world: World, session_for: Any
+    world: World, session_for: Any, problems: Problems
 ) -> None:
+    problems.tolerate(*CHART_STYLES, reason="inline SVG charts of the report page")
     last_month_of_service(world)
     carol = session_for()
     sign_in(carol, "/portal/login/", world.carol.username)
@@ -104,7 +111,10 @@ def test_a_contact_reads_the_monthly_report_and_downloads_its_pdf(
     assert info.value.suggested_filename.endswith(".pdf")
 
 
-def test_staff_read_a_report_and_download_its_pdf(world: World, session_for: Any) -> None:
+def test_staff_read_a_report_and_download_its_pdf(
+    world: World, session_for: Any, problems: Problems
+) -> None:
+    problems.tolerate(*CHART_STYLES, reason="inline SVG charts of the report page")
     last_month_of_service(world)
     staff = session_for()
     sign_in(staff, "/login/", world.bob.username)
