@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from pypdf import PdfReader
 
-from steward.portal.status import services as status
 from steward.servicedesk import services as desk
 from steward.servicedesk.models import Ticket
 from tests.browser.conftest import Problems, Session, shot, technician
@@ -158,9 +157,17 @@ def test_status_pages_private_and_public(world: World, session_for: Any) -> None
     assert page.get_by_text("We are restoring the mail server.").is_visible()
     assert page.get_by_text("restore from tape").count() == 0
     shot(page, "status-private")
-    token = status.publish(status.page_for(world.acme), now)
-    public = session_for().open(f"/status/{token}/")
-    assert public.get_by_role("heading", name="Acme Corporation").is_visible()
-    assert public.get_by_text("Status page settings").count() == 0
-    assert public.get_by_text("Mail delivery delayed").is_visible()
-    shot(public, "status-public")
+    staff = session_for()
+    sign_in(staff, "/login/", world.bob.username)
+    page = staff.open(f"/status/client/{world.acme.pk}/settings/")
+    page.get_by_role("button", name="Publish at a secret URL").click()
+    page.wait_for_load_state()
+    url = page.get_by_test_id("public-url").inner_text()
+    shot(page, "status-settings")
+    assert url.startswith(staff.base_url + "/status/sps_")
+    public = session_for()
+    public.page.goto(url)
+    assert public.page.get_by_role("heading", name="Acme Corporation").is_visible()
+    assert public.page.get_by_text("Status page settings").count() == 0
+    assert public.page.get_by_text("Mail delivery delayed").is_visible()
+    shot(public.page, "status-public")
