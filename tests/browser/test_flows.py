@@ -83,16 +83,9 @@ def last_month_of_service(world: World) -> None:
     write_results(found.web, every(start, now, timedelta(hours=1), "ok"))
 
 
-# A known defect of the reporting pages, reported to their owner: the charts are inline SVG
-# with inline styles, which the CSP (style-src 'self') blocks, so they show as black boxes.
-# Remove this tolerance when the charts are served as images; nothing else is tolerated.
-CHART_STYLES = ("/report", "Content Security Policy directive 'style-src 'self''")
-
-
 def test_a_contact_reads_the_monthly_report_and_downloads_its_pdf(
     world: World, session_for: Any, problems: Problems
 ) -> None:
-    problems.tolerate(*CHART_STYLES, reason="inline SVG charts of the report page")
     last_month_of_service(world)
     carol = session_for()
     sign_in(carol, "/portal/login/", world.carol.username)
@@ -113,7 +106,6 @@ def test_a_contact_reads_the_monthly_report_and_downloads_its_pdf(
 def test_staff_read_a_report_and_download_its_pdf(
     world: World, session_for: Any, problems: Problems
 ) -> None:
-    problems.tolerate(*CHART_STYLES, reason="inline SVG charts of the report page")
     last_month_of_service(world)
     staff = session_for()
     sign_in(staff, "/login/", world.bob.username)

@@ -32,7 +32,6 @@ def _document(report: ServiceReport, paper: str) -> str:
         "report": report,
         "brand": report.brand,
         "paper": PAPERS[paper],
-        "embed_charts_as_images": True,
     }
     return render_to_string("reporting/document.html", context)
 
