@@ -4,15 +4,19 @@ assigned to no client; and ivan, an auditor."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-# Tests never touch a developer's real STEWARD_HOME.
-os.environ.setdefault("STEWARD_HOME", tempfile.mkdtemp(prefix="steward-test-home-"))
+# Tests never touch a developer's real STEWARD_HOME; the one made here goes when the run ends.
+if "STEWARD_HOME" not in os.environ:
+    os.environ["STEWARD_HOME"] = tempfile.mkdtemp(prefix="steward-test-home-")
+    atexit.register(shutil.rmtree, os.environ["STEWARD_HOME"], ignore_errors=True)
 
 from django.conf import settings as django_settings
 from django.test import Client as HttpClient

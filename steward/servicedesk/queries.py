@@ -17,7 +17,7 @@ from django.db.models.expressions import OrderBy
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-from steward.api.rows import compiled_sql
+from steward.api.rows import compiled_sql, fetch_all
 from steward.servicedesk import services
 from steward.servicedesk.choices import OPEN_STATUSES, Priority, Status
 from steward.servicedesk.models import Attachment, Ticket, TicketEvent
@@ -278,15 +278,14 @@ def newest_page(
         lambda v: matching(v).order_by().values("pk"),
         values,
     )
-    with connection.cursor() as cursor:
-        # The SQL is Django's own compilation; values travel as parameters.
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS matching", params)  # noqa: S608
-        count = cursor.fetchone()[0]
-        unindexed, order = _plan(connection.vendor, f, count)
-        sql, params = compiled_sql(
-            ("tickets.page", connection.alias, shape, unindexed, order == PLAIN_NEWEST),
-            lambda v: matching(v, unindexed).order_by(*order).values_list("pk"),
-            values,
-        )
-        cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])
-        return [row[0] for row in cursor.fetchall()], count
+    # The SQL is Django's own compilation; values travel as parameters.
+    counted = f"SELECT COUNT(*) FROM ({sql}) AS matching"  # noqa: S608
+    count = fetch_all(counted, params, connection.alias)[0][0]
+    unindexed, order = _plan(connection.vendor, f, count)
+    sql, params = compiled_sql(
+        ("tickets.page", connection.alias, shape, unindexed, order == PLAIN_NEWEST),
+        lambda v: matching(v, unindexed).order_by(*order).values_list("pk"),
+        values,
+    )
+    page = fetch_all(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset], connection.alias)
+    return [row[0] for row in page], count
