@@ -4,14 +4,26 @@ scheme, never the URL."""
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from steward.core.validation import MAX_ID
 from steward.notify.choices import ContactRecipient, DeliveryStatus, StaffRecipient
 from steward.notify.events import NoticeKind
 
 Id = Field(default=None, ge=1, le=MAX_ID)
+
+
+def _wall_clock(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("a wall-clock time in the client's zone, without an offset")
+    return value
+
+
+# Quiet hours are read on the client's wall clock; an offset would mean another zone.
+WallTime = Annotated[time, AfterValidator(_wall_clock)]
 
 
 class DeliveryFilters(Schema):
@@ -76,8 +88,8 @@ class PolicyIn(Schema):
     contact_ids: list[int] = Field(default=[], max_length=500)
     user_ids: list[int] = Field(default=[], max_length=500)
     channel_ids: list[int] = Field(default=[], max_length=100)
-    quiet_start: time | None = None
-    quiet_end: time | None = None
+    quiet_start: WallTime | None = None
+    quiet_end: WallTime | None = None
     replaces_msp_policies: bool = False
 
 
@@ -90,8 +102,8 @@ class PolicyPatch(Schema):
     contact_ids: list[int] | None = Field(default=None, max_length=500)
     user_ids: list[int] | None = Field(default=None, max_length=500)
     channel_ids: list[int] | None = Field(default=None, max_length=100)
-    quiet_start: time | None = None
-    quiet_end: time | None = None
+    quiet_start: WallTime | None = None
+    quiet_end: WallTime | None = None
     replaces_msp_policies: bool | None = None
 
 

@@ -73,11 +73,13 @@ def test_policy_crud_and_validation(world: World) -> None:
     assert out["contact_ids"] == [world.acme_contact.pk]
     assert out["quiet_start"] == "22:00:00"
     pk = out["id"]
-    # Another client's contact, half the quiet hours, an unknown kind: 422, nothing changed.
+    # Another client's contact, half the quiet hours, an unknown kind, a time with an offset
+    # (quiet hours are the client's wall clock): 422, nothing changed.
     bad = [
         {"contact_ids": [world.globex_contact.pk]},
         {"quiet_end": None},
         {"kinds": ["no_such_kind"]},
+        {"quiet_start": "22:00:00+01:00"},
     ]
     for change in bad:
         response = post(http, f"{API}/policies/{pk}", change, "patch")
