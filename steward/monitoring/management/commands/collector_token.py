@@ -9,23 +9,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from steward.monitoring.choices import CollectorKind
 from steward.monitoring.models import Collector
 from steward.monitoring.services import create_collector, revoke_collector
-from steward.tenancy.models import Client
-
-
-def find_client(ref: str) -> Client:
-    """A client by code, name or id."""
-    match = Q(code=ref) | Q(name=ref)
-    if ref.isdigit():
-        match |= Q(pk=int(ref))
-    found = list(Client.objects.filter(match)[:2])
-    if len(found) != 1:
-        raise CommandError(f"--client {ref!r}: no client with this code, name or id")
-    return found[0]
+from steward.tenancy.commands import find_client
 
 
 class Command(BaseCommand):

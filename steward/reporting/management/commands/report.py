@@ -9,27 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from steward.reporting.batch import render, render_all
 from steward.reporting.choices import Paper
 from steward.reporting.services import ReportError
+from steward.tenancy.commands import find_client
 from steward.tenancy.models import Client
 
 FORMATS = ("pdf", "html", "csv")
-
-
-def find_client(ref: str) -> Client:
-    """A client by id, code (slug) or name."""
-    match = Q(code=ref) | Q(name=ref)
-    if ref.isdigit():
-        match |= Q(pk=int(ref))
-    found = list(Client.objects.filter(match)[:2])
-    if len(found) != 1:
-        raise CommandError(f"--client {ref!r}: no client with this id, code or name")
-    return found[0]
 
 
 class Command(BaseCommand):
