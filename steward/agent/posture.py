@@ -109,7 +109,7 @@ def automatic_updates_fact(dpkg_status: CommandResult, apt_config: CommandResult
     if dpkg_status.returncode != 0 or "installed" not in dpkg_status.stdout.split():
         return ok(name, False, "unattended-upgrades is not installed")
     value = apt_settings(apt_config.stdout).get(UNATTENDED_KEY, "0").strip()
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         return error(name, f"{UNATTENDED_KEY} is {value!r}, not a number of days")
     if int(value) == 0:
         return ok(name, False, f"unattended-upgrades is installed but {UNATTENDED_KEY} is 0")

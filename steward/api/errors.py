@@ -29,7 +29,8 @@ def _problem(value: Any) -> str | None:
         if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
             return "text contains an unpaired UTF-16 surrogate (not valid Unicode)"
         digits = value.strip().removeprefix("-").removeprefix("+")
-        if digits.isdigit() and len(digits) < MAX_DIGITS and int(digits) > MAX_ID:
+        number = digits.isascii() and digits.isdigit() and len(digits) < MAX_DIGITS
+        if number and int(digits) > MAX_ID:
             return "number out of range"
     return None
 

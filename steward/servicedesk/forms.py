@@ -218,7 +218,7 @@ class WatcherForm(forms.Form):
 def ticket_number(value: str) -> int:
     """``#123`` or ``123`` → 123."""
     text = (value or "").strip().removeprefix("#")
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise ValidationError("give a ticket number like #123")
     return int(text)
 

@@ -12,7 +12,7 @@ def find_client(ref: str) -> Client:
     """A client by id, code or name; a CommandError naming ``--client`` when none or several
     match."""
     match = Q(code=ref) | Q(name=ref)
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         match |= Q(pk=int(ref))
     found = list(Client.objects.filter(match)[:2])
     if len(found) != 1:

@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def switch_client(request: HttpRequest) -> HttpResponse:
     """Remember the chosen client in the session and open its page."""
     raw = request.POST.get("client_id", "")
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_ID:
         target = reverse("tenancy:client_list")
     else:
         client = get_object_or_404(Client.objects.visible_to(request.user), pk=int(raw))

@@ -100,7 +100,7 @@ def read_payload(request: HttpRequest) -> Any:
         raise Refused(415, f"Content-Encoding must be gzip or none, not {encoding}")
     limit = int(_setting("INGEST_MAX_BYTES", 10 * MiB))
     declared = request.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise Refused(413, f"the body is over {limit} bytes")
     # Read from the stream, not request.body: Django's own cap on bodies (2.5 MB) is not ours.
     data = request.read(limit + 1)

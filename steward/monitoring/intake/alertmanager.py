@@ -183,6 +183,6 @@ def _host(instance: str) -> str:
     if instance.startswith("["):
         return instance[1:].partition("]")[0]
     host, colon, port = instance.rpartition(":")
-    if colon and port.isdigit() and ":" not in host:
+    if colon and port.isascii() and port.isdigit() and ":" not in host:
         return host
     return instance

@@ -31,7 +31,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 def _client(request: HttpRequest) -> Client | None:
     """The client a new policy is for: ?client=<id> among those the user sees."""
     raw = request.POST.get("client") or request.GET.get("client") or ""
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         return None
     return Client.objects.visible_to(request.user).filter(pk=int(raw)).first()
 

@@ -51,7 +51,7 @@ def search(rows: QuerySet[Ticket], state: str, text: str) -> QuerySet[Ticket]:
     if text:
         match = Q(subject__icontains=text) | Q(description__icontains=text)
         number = text.removeprefix("#")
-        if number.isdigit() and len(number) < 16:
+        if number.isascii() and number.isdigit() and len(number) < 16:
             match |= Q(pk=int(number))
         rows = rows.filter(match)
     return rows.order_by("-created_at", "-pk")

@@ -131,7 +131,7 @@ def _payload(request: HttpRequest, fmt: str | None) -> tuple[bytes, str]:
     if fmt is None:
         raise HttpError(415, "send application/json, text/csv, application/x-ndjson or a file")
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit() or int(declared) > MAX_BYTES:
+    if not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_BYTES:
         raise _too_large()
     raw = request.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:

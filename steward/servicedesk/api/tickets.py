@@ -172,7 +172,7 @@ def category_from(ref: str | None) -> ServiceCategory | None:
     if ref is None:
         return None
     found = ServiceCategory.objects.filter(code=ref).first()
-    if found is None and ref.isdigit() and len(ref) < 19:
+    if found is None and ref.isascii() and ref.isdigit() and len(ref) < 19:
         found = ServiceCategory.objects.filter(pk=int(ref)).first()
     if found is None:
         raise HttpError(422, f"category: no category with code or id {ref[:50]!r}")

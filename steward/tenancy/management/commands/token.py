@@ -15,7 +15,7 @@ from steward.tenancy.services import create_token, revoke_token
 
 def parse_expiry(value: str, now: datetime) -> datetime:
     """`30d`, `12h` or an ISO 8601 instant."""
-    if value[:-1].isdigit() and value[-1] in "dh":
+    if value[:-1].isascii() and value[:-1].isdigit() and value[-1] in "dh":
         amount = int(value[:-1])
         return now + (timedelta(days=amount) if value[-1] == "d" else timedelta(hours=amount))
     parsed = parse_datetime(value)
